@@ -1,0 +1,341 @@
+package dev.lanes;
+
+import dev.lanes.LaneRejectedException.Reason;
+import dev.lanes.limit.LimitAlgorithm;
+import dev.lanes.limit.WindowSummary;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+
+/**
+ * Bounds the concurrency of blocking work on one resource, such as a disk, a native library or a
+ * downstream service, and adapts the bound to the tail latency it measures.
+ *
+ * <pre>{@code
+ * Lane disk = Lane.builder("nvme0").limits(4, 16, 128).build();
+ *
+ * byte[] data = disk.call(Priority.NORMAL, () -> Files.readAllBytes(path));
+ *
+ * try (Permit permit = disk.acquire(Priority.BACKGROUND, Duration.ofSeconds(30))) {
+ *   scanner.scanNextBlock();
+ * }
+ * }</pre>
+ *
+ * <p>A lane admits {@link Priority#NORMAL} calls while fewer than {@link #limit()} are in flight,
+ * {@link Priority#BACKGROUND} calls only into slack and behind every waiting {@code NORMAL} call,
+ * and {@link Priority#CRITICAL} calls regardless of the limit, up to the critical ceiling. Calls
+ * that cannot go at once wait in a bounded queue; a freed permit is handed straight to the next
+ * waiter. Every released permit reports the call's latency; when a window of samples closes, the
+ * lane's {@link LimitAlgorithm} proposes a new limit, and the lane clamps it to {@code [min, max]}.
+ *
+ * <p>{@link #tryAcquire} and {@link Permit#close()} take no lock: one CAS to admit, one atomic add
+ * to release, one atomic increment to record the latency. Waiting parks the thread, so virtual
+ * threads unmount while they wait.
+ */
+public final class Lane implements AutoCloseable {
+
+  private final String name;
+  private final int min;
+  private final int max;
+  private final Gate gate;
+  private final WaitingRoom room;
+  private final LaneCounters counters = new LaneCounters();
+  private final Listeners listeners;
+  private final LatencyWindow window;
+  private final Ticker ticker;
+  private final LaneScheduler scheduler;
+  private final long maxWaitNanos;
+  private final Predicate<Throwable> overloadOn;
+
+  Lane(LaneBuilder builder, LimitAlgorithm algorithm) {
+    this.name = builder.name();
+    this.min = builder.min();
+    this.max = builder.max();
+    this.gate = new Gate(builder.initial(), builder.backgroundReserve(), builder.criticalCeiling());
+    this.room = new WaitingRoom(this, gate, builder.maxQueued(), builder.queueOrder());
+    this.listeners = new Listeners(name, builder.listeners());
+    this.ticker = builder.ticker();
+    this.scheduler = builder.scheduler();
+    this.maxWaitNanos = builder.maxWait().toNanos();
+    this.overloadOn = builder.overloadOn();
+    this.window = builder.window().enabled()
+        ? new LatencyWindow(this, algorithm, builder.window(), ticker.nanoTime())
+        : null;
+  }
+
+  /** Starts configuring a lane called {@code name}. */
+  public static LaneBuilder builder(String name) {
+    return new LaneBuilder(name);
+  }
+
+  /** The lane's name, as given to the builder. */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * Takes a permit if one is free now; never waits. Every refusal, {@code CLOSED} included, is an
+   * empty result.
+   */
+  public Optional<Permit> tryAcquire(Priority priority) {
+    int before = gate.tryAdmit(priority);
+    if (before >= 0) {
+      return Optional.of(grant(priority, before));
+    }
+    refusal(priority, fastRefusalReason(priority));
+    return Optional.empty();
+  }
+
+  /**
+   * Takes a permit, waiting at most {@code maxWait} for one. {@link Priority#CRITICAL} never waits.
+   *
+   * @throws LaneRejectedException if the lane refuses: no room in the queue, the wait ran out, a
+   *     {@code NORMAL} call evicted this {@code BACKGROUND} one, the ceiling, or the lane closed
+   * @throws InterruptedException if the thread is interrupted before or while it waits; it then
+   *     holds no permit
+   */
+  public Permit acquire(Priority priority, Duration maxWait) throws InterruptedException {
+    long waitNanos = checkWait(maxWait).toNanos();
+    if (Thread.interrupted()) {
+      throw new InterruptedException("interrupted before acquiring from lane '" + name + "'");
+    }
+    int before = gate.tryAdmit(priority);
+    if (before >= 0) {
+      return grant(priority, before);
+    }
+    if (priority == Priority.CRITICAL) {
+      throw refusal(priority, fastRefusalReason(priority));
+    }
+    return await(priority, waitNanos);
+  }
+
+  /** Takes a permit, waiting at most the lane's {@code maxWait}; see {@link #acquire(Priority,
+   * Duration)}. */
+  public Permit acquire(Priority priority) throws InterruptedException {
+    return acquire(priority, Duration.ofNanos(maxWaitNanos));
+  }
+
+  /**
+   * Asks for a permit without blocking the caller. The future completes with the permit, or
+   * exceptionally with a {@link LaneRejectedException}. Cancelling the future withdraws the
+   * request; a permit granted at that same moment goes back to the lane.
+   */
+  public CompletableFuture<Permit> acquireAsync(Priority priority, Duration maxWait) {
+    long waitNanos = checkWait(maxWait).toNanos();
+    int before = gate.tryAdmit(priority);
+    if (before >= 0) {
+      return CompletableFuture.completedFuture(grant(priority, before));
+    }
+    if (priority == Priority.CRITICAL) {
+      return CompletableFuture.failedFuture(refusal(priority, fastRefusalReason(priority)));
+    }
+    AsyncWaiter waiter = new AsyncWaiter(priority);
+    room.enter(waiter, waitNanos > 0);
+    if (waiter.isWaiting()) {
+      waiter.armTimeout(scheduler(), waitNanos, () -> timeOut(waiter));
+      waiter.future.whenComplete((permit, failure) -> {
+        if (failure != null && waiter.tryAbandon()) {
+          waiter.disarmTimeout();
+          room.leave(waiter);
+        }
+      });
+    }
+    return waiter.future;
+  }
+
+  /**
+   * Runs {@code task} under a permit of {@code priority}, waiting at most the lane's
+   * {@code maxWait}. A task that returns releases the permit with its latency; a task that throws
+   * an overload failure (see {@link LaneBuilder#overloadOn}) releases it as dropped, and any other
+   * failure releases it without a sample. The task's exception is rethrown as it is.
+   */
+  public <T> T call(Priority priority, Callable<T> task) throws Exception {
+    Objects.requireNonNull(task, "task");
+    Permit permit = acquire(priority);
+    T result;
+    try {
+      result = task.call();
+    } catch (Throwable failure) {
+      releaseAfter(permit, failure);
+      throw failure;
+    }
+    permit.close();
+    return result;
+  }
+
+  /** The current limit: how many {@code NORMAL} calls may be in flight. */
+  public int limit() {
+    return gate.limit();
+  }
+
+  /** Permits out now, every priority together. */
+  public int inFlight() {
+    return gate.inFlight();
+  }
+
+  /** The lane's state and running totals; see {@link LaneSnapshot}. */
+  public LaneSnapshot snapshot() {
+    return LaneSnapshot.of(this, room, counters, window);
+  }
+
+  /** Adds a listener to a running lane. */
+  public void addListener(LaneListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Closes the lane: every waiter fails with {@code CLOSED} and new requests are refused. Permits
+   * already out can still be released. Closing twice does nothing.
+   */
+  @Override
+  public void close() {
+    if (gate.close()) {
+      room.closeAll();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Lane[" + name + ", limit " + limit() + ", in flight " + inFlight() + "]";
+  }
+
+  // ---- package-private: the parts of the lane its helpers call back into ----
+
+  /** Makes the permit for an admission; {@code inFlightBefore} is -1 for a waiter. */
+  Permit grant(Priority priority, int inFlightBefore) {
+    counters.admitted(priority);
+    if (priority == Priority.CRITICAL && inFlightBefore >= gate.limit()) {
+      counters.bypassed(priority);
+    }
+    return new LanePermit(this, priority, window == null ? 0 : ticker.nanoTime());
+  }
+
+  /** Counts and reports a refusal, and returns the exception that describes it. */
+  LaneRejectedException refusal(Priority priority, Reason reason) {
+    counters.rejected(priority, reason);
+    if (!listeners.isEmpty()) {
+      listeners.fire(l -> l.onRejected(this, priority, reason));
+    }
+    return new LaneRejectedException(reason, name, priority, gate.limit(), gate.inFlight());
+  }
+
+  void release(Priority priority, long grantedNanos, int outcome) {
+    boolean sampled = window != null && outcome != LanePermit.IGNORED;
+    long now = sampled ? ticker.nanoTime() : 0;
+    long before = gate.release(sampled);
+    if ((before & Gate.WAITING) != 0) {
+      room.requestDispatch();
+    }
+    if (outcome == LanePermit.DROPPED) {
+      counters.dropped(priority);
+    } else if (outcome == LanePermit.IGNORED) {
+      counters.ignored(priority);
+    }
+    if (sampled) {
+      window.record(priority, grantedNanos, now, Gate.inFlightOf(before),
+          outcome == LanePermit.DROPPED, Gate.completionsOf(before) + 1);
+    }
+  }
+
+  long completions() {
+    return gate.completions();
+  }
+
+  /** Applies what the algorithm proposed after {@code closed}, clamped to [min, max]. */
+  void windowClosed(WindowSummary closed, int proposed) {
+    int old = gate.limit();
+    int next = Math.max(min, Math.min(max, proposed));
+    if (next != old) {
+      gate.setLimit(next);
+      if (next > old) {
+        room.requestDispatch();
+      }
+      if (!listeners.isEmpty()) {
+        listeners.fire(l -> l.onLimitChanged(this, old, next));
+      }
+    }
+    if (!listeners.isEmpty()) {
+      listeners.fire(l -> l.onWindowClosed(this, closed, next));
+    }
+  }
+
+  void algorithmFailed(Throwable error) {
+    listeners.fire(l -> l.onAlgorithmError(this, error));
+  }
+
+  static Duration checkWait(Duration maxWait) {
+    Objects.requireNonNull(maxWait, "maxWait");
+    if (maxWait.isNegative()) {
+      throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
+    }
+    return maxWait;
+  }
+
+  // ---- private ----
+
+  private Permit await(Priority priority, long waitNanos) throws InterruptedException {
+    BlockingWaiter waiter = new BlockingWaiter(priority);
+    room.enter(waiter, waitNanos > 0);
+    long deadline = System.nanoTime() + waitNanos;
+    while (waiter.isWaiting()) {
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0) {
+        if (waiter.tryAbandon()) {
+          room.leave(waiter);
+          throw refusal(priority, Reason.TIMEOUT);
+        }
+        break;
+      }
+      LockSupport.parkNanos(this, remaining);
+      if (Thread.interrupted()) {
+        if (waiter.tryAbandon()) {
+          room.leave(waiter);
+        } else if (waiter.state() == Waiter.GRANTED) {
+          grant(priority, -1).ignore(); // granted at the same moment: hand it back
+        }
+        throw new InterruptedException("interrupted while waiting for lane '" + name + "'");
+      }
+    }
+    if (waiter.state() == Waiter.GRANTED) {
+      return grant(priority, -1);
+    }
+    throw refusal(priority, waiter.reason());
+  }
+
+  private Reason fastRefusalReason(Priority priority) {
+    if (gate.isClosed()) {
+      return Reason.CLOSED;
+    }
+    return priority == Priority.CRITICAL ? Reason.CEILING : Reason.LIMIT_REACHED;
+  }
+
+  private void timeOut(AsyncWaiter waiter) {
+    if (waiter.tryAbandon()) {
+      room.leave(waiter);
+      waiter.future.completeExceptionally(refusal(waiter.priority, Reason.TIMEOUT));
+    }
+  }
+
+  private LaneScheduler scheduler() {
+    return scheduler != null ? scheduler : LaneScheduler.system();
+  }
+
+  private void releaseAfter(Permit permit, Throwable failure) {
+    boolean overload;
+    try {
+      overload = overloadOn.test(failure);
+    } catch (Throwable predicateFailure) {
+      failure.addSuppressed(predicateFailure);
+      overload = false;
+    }
+    if (overload) {
+      permit.dropped();
+    } else {
+      permit.ignore();
+    }
+  }
+}

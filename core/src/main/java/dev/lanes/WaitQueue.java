@@ -1,0 +1,63 @@
+package dev.lanes;
+
+/**
+ * The waiters of one priority, oldest first, as an intrusive doubly linked list: a waiter that
+ * times out leaves from the middle in O(1). Guarded by the waiting room's lock.
+ */
+final class WaitQueue {
+
+  private Waiter head;
+  private Waiter tail;
+  private int size;
+
+  boolean isEmpty() {
+    return size == 0;
+  }
+
+  int size() {
+    return size;
+  }
+
+  void addNewest(Waiter waiter) {
+    waiter.prev = tail;
+    waiter.next = null;
+    if (tail == null) {
+      head = waiter;
+    } else {
+      tail.next = waiter;
+    }
+    tail = waiter;
+    waiter.queued = true;
+    size++;
+  }
+
+  Waiter oldest() {
+    return head;
+  }
+
+  Waiter newest() {
+    return tail;
+  }
+
+  /** Unlinks {@code waiter}; returns false if it was not in the queue any more. */
+  boolean remove(Waiter waiter) {
+    if (!waiter.queued) {
+      return false;
+    }
+    if (waiter.prev == null) {
+      head = waiter.next;
+    } else {
+      waiter.prev.next = waiter.next;
+    }
+    if (waiter.next == null) {
+      tail = waiter.prev;
+    } else {
+      waiter.next.prev = waiter.prev;
+    }
+    waiter.prev = null;
+    waiter.next = null;
+    waiter.queued = false;
+    size--;
+    return true;
+  }
+}

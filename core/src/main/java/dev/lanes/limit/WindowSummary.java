@@ -1,0 +1,58 @@
+package dev.lanes.limit;
+
+/**
+ * What a lane measured over one latency window: the calls released with a sample, their latency
+ * distribution, the drops, and how busy the lane was.
+ *
+ * <pre>{@code
+ * int update(WindowSummary window, int limit) {
+ *   if (window.drops() > 0) return limit / 2;
+ *   return window.tailNanos() < targetNanos ? limit + 1 : limit;
+ * }
+ * }</pre>
+ *
+ * <p>Percentiles come from a log-linear histogram with 16 buckets per power of two, so a reported
+ * latency is within about 3% of the true one.
+ */
+public interface WindowSummary {
+
+  /** When the window opened, in the lane's ticker time. */
+  long startNanos();
+
+  /** When the window closed, in the lane's ticker time. */
+  long endNanos();
+
+  /** Calls released with {@code close()}, whose latency is in the histogram. */
+  int samples();
+
+  /** Calls released with {@code dropped()}. */
+  int drops();
+
+  /** The latency at {@code quantile} (for example 0.99) of the window's samples; 0 if none. */
+  long percentileNanos(double quantile);
+
+  /** The smallest sample; 0 if none. */
+  long minNanos();
+
+  /** The mean sample; 0 if none. */
+  long meanNanos();
+
+  /** The largest sample; 0 if none. */
+  long maxNanos();
+
+  /** The most calls that were in flight at once during the window. */
+  int maxInFlight();
+
+  /** Samples and drops per second of window time; 0 for a window of no length. */
+  double completionsPerSecond();
+
+  /** The quantile the lane is configured to watch, 0.99 unless its {@link WindowConfig} says. */
+  default double quantile() {
+    return 0.99;
+  }
+
+  /** The latency at {@link #quantile()}: the tail the lane's algorithm should steer by. */
+  default long tailNanos() {
+    return percentileNanos(quantile());
+  }
+}

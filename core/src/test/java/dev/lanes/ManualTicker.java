@@ -1,0 +1,23 @@
+package dev.lanes;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A ticker that moves only when a test says so. */
+final class ManualTicker implements Ticker {
+
+  private final AtomicLong now = new AtomicLong(1_000_000_000L);
+
+  @Override
+  public long nanoTime() {
+    return now.get();
+  }
+
+  void advance(Duration by) {
+    now.addAndGet(by.toNanos());
+  }
+
+  void advanceNanos(long nanos) {
+    now.addAndGet(nanos);
+  }
+}
