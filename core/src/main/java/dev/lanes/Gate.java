@@ -152,24 +152,16 @@ final class Gate {
   }
 
   private int boundOf(Priority priority) {
-    switch (priority) {
-      case NORMAL:
-        return limit;
-      case BACKGROUND:
-        return limit - reserve;
-      default:
-        return ceiling;
+    if (priority == Priority.NORMAL) {
+      return limit;
     }
+    return priority == Priority.BACKGROUND ? limit - reserve : ceiling;
   }
 
   private static long blockersOf(Priority priority) {
-    switch (priority) {
-      case NORMAL:
-        return CLOSED | NORMAL_WAITING;
-      case BACKGROUND:
-        return CLOSED | WAITING;
-      default:
-        return CLOSED;
+    if (priority == Priority.NORMAL) {
+      return CLOSED | NORMAL_WAITING;
     }
+    return priority == Priority.BACKGROUND ? CLOSED | WAITING : CLOSED;
   }
 }

@@ -223,18 +223,18 @@ public final class Lane implements AutoCloseable {
     return new LaneRejectedException(reason, name, priority, gate.limit(), gate.inFlight());
   }
 
-  void release(Priority priority, long grantedNanos, int outcome) {
+  /** The clock reading a release needs, or 0 if the lane measures nothing. */
+  long releaseTime() {
+    return window == null ? 0 : ticker.nanoTime();
+  }
+
+  void release(Priority priority, long grantedNanos, long now, int outcome) {
     boolean sampled = window != null && outcome != LanePermit.IGNORED;
-    long now = sampled ? ticker.nanoTime() : 0;
     long before = gate.release(sampled);
     if ((before & Gate.WAITING) != 0) {
       room.requestDispatch();
     }
-    if (outcome == LanePermit.DROPPED) {
-      counters.dropped(priority);
-    } else if (outcome == LanePermit.IGNORED) {
-      counters.ignored(priority);
-    }
+    counters.released(priority, outcome, window == null);
     if (sampled) {
       window.record(priority, grantedNanos, now, Gate.inFlightOf(before),
           outcome == LanePermit.DROPPED, Gate.completionsOf(before) + 1);

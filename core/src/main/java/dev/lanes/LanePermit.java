@@ -14,7 +14,7 @@ final class LanePermit implements Permit {
 
   static {
     try {
-      RELEASED = MethodHandles.lookup().findVarHandle(LanePermit.class, "released", boolean.class);
+      RELEASED = MethodHandles.lookup().findVarHandle(LanePermit.class, "released", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -22,13 +22,14 @@ final class LanePermit implements Permit {
 
   private final Lane lane;
   private final Priority priority;
-  private final long startNanos;
-  private volatile boolean released;
+  private final long grantedNanos;
+  /** 0 until released; never written in the constructor, which would cost a fence per permit. */
+  private volatile int released;
 
-  LanePermit(Lane lane, Priority priority, long startNanos) {
+  LanePermit(Lane lane, Priority priority, long grantedNanos) {
     this.lane = lane;
     this.priority = priority;
-    this.startNanos = startNanos;
+    this.grantedNanos = grantedNanos;
   }
 
   @Override
@@ -52,13 +53,19 @@ final class LanePermit implements Permit {
   }
 
   private void release(int outcome) {
-    if (!released && RELEASED.compareAndSet(this, false, true)) {
-      lane.release(priority, startNanos, outcome);
+    if (released != 0) {
+      return;
+    }
+    // Read the clock before the CAS, not after: the read gives the stores that made this permit
+    // time to drain, so the CAS does not stall on them when a call is very short.
+    long now = outcome == IGNORED ? 0 : lane.releaseTime();
+    if (RELEASED.compareAndSet(this, 0, 1)) {
+      lane.release(priority, grantedNanos, now, outcome);
     }
   }
 
   @Override
   public String toString() {
-    return "Permit[" + lane.name() + ", " + priority + (released ? ", released]" : "]");
+    return "Permit[" + lane.name() + ", " + priority + (released != 0 ? ", released]" : "]");
   }
 }

@@ -39,22 +39,26 @@ public final class LaneSnapshot {
   }
 
   static LaneSnapshot of(Lane lane, WaitingRoom room, LaneCounters counters, LatencyWindow window) {
+    int laneInFlight = lane.inFlight();
     Map<Priority, PriorityStats> stats = new EnumMap<>(Priority.class);
     for (Priority p : Priority.values()) {
       long[] rejected = new long[Reason.values().length];
       for (Reason reason : Reason.values()) {
         rejected[reason.ordinal()] = counters.rejectedCount(p, reason);
       }
+      Distribution latency = window == null ? Distribution.EMPTY : window.distribution(p);
+      long completed = window == null ? counters.completedCount(p) : latency.count();
       stats.put(p, new PriorityStats(
           room.waiting(p),
-          counters.admittedCount(p),
+          counters.admittedCount(p, completed, laneInFlight),
           rejected,
+          completed,
           counters.droppedCount(p),
           counters.ignoredCount(p),
           counters.bypassedCount(p),
-          window == null ? Distribution.EMPTY : window.distribution(p)));
+          latency));
     }
-    return new LaneSnapshot(lane.name(), lane.limit(), lane.inFlight(), stats,
+    return new LaneSnapshot(lane.name(), lane.limit(), laneInFlight, stats,
         window == null ? null : window.lastWindow());
   }
 
@@ -124,7 +128,7 @@ public final class LaneSnapshot {
 
   /** Permits of {@code priority} released with {@code close()}: the calls measured. */
   public long completed(Priority priority) {
-    return stats.get(priority).latency.count();
+    return stats.get(priority).completed;
   }
 
   /**
@@ -158,17 +162,19 @@ public final class LaneSnapshot {
     final int waiting;
     final long admitted;
     final long[] rejected;
+    final long completed;
     final long dropped;
     final long ignored;
     final long bypassed;
     final Distribution latency;
 
     PriorityStats(
-        int waiting, long admitted, long[] rejected, long dropped, long ignored, long bypassed,
-        Distribution latency) {
+        int waiting, long admitted, long[] rejected, long completed, long dropped, long ignored,
+        long bypassed, Distribution latency) {
       this.waiting = waiting;
       this.admitted = admitted;
       this.rejected = rejected;
+      this.completed = completed;
       this.dropped = dropped;
       this.ignored = ignored;
       this.bypassed = bypassed;

@@ -3,8 +3,9 @@ package dev.lanes;
 import dev.lanes.limit.LimitAlgorithm;
 import dev.lanes.limit.WindowConfig;
 import dev.lanes.limit.WindowSummary;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -15,21 +16,36 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class LatencyWindow {
 
+  private static final VarHandle MAX_IN_FLIGHT;
+
+  static {
+    try {
+      MAX_IN_FLIGHT =
+          MethodHandles.lookup().findVarHandle(LatencyWindow.class, "maxInFlight", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final Lane lane;
   private final LimitAlgorithm algorithm;
+  /** Whether the algorithm overrides onSample; most do not, and then the call is skipped. */
+  private final boolean perSample;
   private final double quantile;
   private final int minSamples;
   private final long minNanos;
   private final long maxNanos;
 
-  private final LatencyHistogram[] histograms = new LatencyHistogram[Priority.values().length];
+  private static final Priority[] PRIORITIES = Priority.values();
+
+  private final LatencyHistogram histogram = new LatencyHistogram();
   private final AtomicLong drops = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final AtomicBoolean failureReported = new AtomicBoolean();
 
   private volatile long startNanos;
   private volatile long startCompletions;
-  private final AtomicInteger maxInFlight = new AtomicInteger();
+  private volatile int maxInFlight;
   private volatile WindowSummary last;
 
   // Guarded by `closing`.
@@ -40,14 +56,12 @@ final class LatencyWindow {
   LatencyWindow(Lane lane, LimitAlgorithm algorithm, WindowConfig config, long nowNanos) {
     this.lane = lane;
     this.algorithm = algorithm;
+    this.perSample = overridesOnSample(algorithm);
     this.quantile = config.quantile();
     this.minSamples = config.minSamples();
     this.minNanos = config.minDuration().toNanos();
     this.maxNanos = config.maxDuration().toNanos();
-    this.countsAtStart = new long[histograms.length][LatencyHistogram.BUCKETS];
-    for (int i = 0; i < histograms.length; i++) {
-      histograms[i] = new LatencyHistogram();
-    }
+    this.countsAtStart = new long[PRIORITIES.length][LatencyHistogram.BUCKETS];
     this.startNanos = nowNanos;
   }
 
@@ -64,16 +78,18 @@ final class LatencyWindow {
     if (dropped) {
       drops.incrementAndGet();
     } else {
-      histograms[priority.ordinal()].record(rtt);
+      histogram.record(priority, rtt);
     }
     // In-flight only falls through releases, so the release that ends a peak sees it.
-    if (inFlight > maxInFlight.get()) {
-      maxInFlight.accumulateAndGet(inFlight, Math::max);
+    if (inFlight > maxInFlight) {
+      raiseMaxInFlight(inFlight);
     }
-    try {
-      algorithm.onSample(grantedNanos, rtt, inFlight, dropped);
-    } catch (Throwable t) {
-      reportFailure(t);
+    if (perSample) {
+      try {
+        algorithm.onSample(grantedNanos, rtt, inFlight, dropped);
+      } catch (Throwable t) {
+        reportFailure(t);
+      }
     }
     long elapsed = nowNanos - startNanos;
     if (elapsed >= minNanos
@@ -90,7 +106,7 @@ final class LatencyWindow {
   /** The cumulative latency distribution of one priority since the lane was built. */
   Distribution distribution(Priority priority) {
     long[] counts = new long[LatencyHistogram.BUCKETS];
-    histograms[priority.ordinal()].copyInto(counts);
+    histogram.copyInto(priority, counts);
     return new Distribution(counts);
   }
 
@@ -111,10 +127,10 @@ final class LatencyWindow {
         return;
       }
       WindowSummary window = new HistogramWindow(
-          start, nowNanos, takeLatency(), takeDrops(), maxInFlight.get(), quantile);
+          start, nowNanos, takeLatency(), takeDrops(), maxInFlight, quantile);
       startNanos = nowNanos;
       startCompletions = completions;
-      maxInFlight.set(lane.inFlight());
+      maxInFlight = lane.inFlight();
       last = window;
       lane.windowClosed(window, propose(window));
     } finally {
@@ -142,9 +158,9 @@ final class LatencyWindow {
 
   private Distribution takeLatency() {
     long[] window = new long[LatencyHistogram.BUCKETS];
-    for (int p = 0; p < histograms.length; p++) {
-      histograms[p].copyInto(scratch);
-      long[] before = countsAtStart[p];
+    for (Priority p : PRIORITIES) {
+      histogram.copyInto(p, scratch);
+      long[] before = countsAtStart[p.ordinal()];
       for (int i = 0; i < window.length; i++) {
         window[i] += scratch[i] - before[i];
         before[i] = scratch[i];
@@ -158,6 +174,27 @@ final class LatencyWindow {
     int windowDrops = (int) (now - dropsAtStart);
     dropsAtStart = now;
     return windowDrops;
+  }
+
+  private void raiseMaxInFlight(int inFlight) {
+    int seen = maxInFlight;
+    while (inFlight > seen) {
+      int witness = (int) MAX_IN_FLIGHT.compareAndExchange(this, seen, inFlight);
+      if (witness == seen) {
+        return;
+      }
+      seen = witness;
+    }
+  }
+
+  private static boolean overridesOnSample(LimitAlgorithm algorithm) {
+    try {
+      return algorithm.getClass()
+          .getMethod("onSample", long.class, long.class, int.class, boolean.class)
+          .getDeclaringClass() != LimitAlgorithm.class;
+    } catch (NoSuchMethodException | SecurityException e) {
+      return true;
+    }
   }
 
   private long samplesSince(long completions) {
