@@ -55,13 +55,12 @@ public final class FileScanDemo {
         Result unbounded = new Phase(reads, null).run();
 
         Lane lane = Lane.builder("disk")
-            .algorithm((window, limit) -> limit) // a fixed limit until lanes-algorithms exists
             .limits(2, 8, 64)
             .backgroundReserve(2)
             .maxWait(Duration.ofSeconds(5))
             .build();
-        System.out.printf("%nPhase 2: through lane '%s' (limit from %d, background reserve 2).%n",
-            lane.name(), lane.limit());
+        System.out.printf("%nPhase 2: through lane '%s' (algorithm gradient, limit from %d,"
+            + " background reserve 2).%n", lane.name(), lane.limit());
         Result laned = new Phase(reads, lane).run();
         System.out.println("  final: " + lane.snapshot());
 
