@@ -10,6 +10,7 @@ final class HistogramWindow implements WindowSummary {
   private final Distribution latency;
   private final int drops;
   private final int maxInFlight;
+  private final long blocked;
   private final double quantile;
 
   HistogramWindow(
@@ -18,12 +19,14 @@ final class HistogramWindow implements WindowSummary {
       Distribution latency,
       int drops,
       int maxInFlight,
+      long blocked,
       double quantile) {
     this.startNanos = startNanos;
     this.endNanos = endNanos;
     this.latency = latency;
     this.drops = drops;
     this.maxInFlight = maxInFlight;
+    this.blocked = blocked;
     this.quantile = quantile;
   }
 
@@ -76,6 +79,11 @@ final class HistogramWindow implements WindowSummary {
   public double completionsPerSecond() {
     long nanos = endNanos - startNanos;
     return nanos <= 0 ? 0 : (latency.count() + drops) * 1e9 / nanos;
+  }
+
+  @Override
+  public long blocked() {
+    return blocked;
   }
 
   @Override

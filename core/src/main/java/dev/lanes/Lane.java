@@ -217,6 +217,9 @@ public final class Lane implements AutoCloseable {
   /** Counts and reports a refusal, and returns the exception that describes it. */
   LaneRejectedException refusal(Priority priority, Reason reason) {
     counters.rejected(priority, reason);
+    if (reason == Reason.LIMIT_REACHED || reason == Reason.QUEUE_FULL) {
+      blocked();
+    }
     if (!listeners.isEmpty()) {
       listeners.fire(l -> l.onRejected(this, priority, reason));
     }
@@ -238,6 +241,13 @@ public final class Lane implements AutoCloseable {
     if (sampled) {
       window.record(priority, grantedNanos, now, Gate.inFlightOf(before),
           outcome == LanePermit.DROPPED, Gate.completionsOf(before) + 1);
+    }
+  }
+
+  /** A call found no permit free and had to wait, or was refused for the limit or the queue. */
+  void blocked() {
+    if (window != null) {
+      window.blocked();
     }
   }
 

@@ -40,6 +40,7 @@ final class LatencyWindow {
 
   private final LatencyHistogram histogram = new LatencyHistogram();
   private final AtomicLong drops = new AtomicLong();
+  private final AtomicLong blocked = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final AtomicBoolean failureReported = new AtomicBoolean();
 
@@ -52,6 +53,7 @@ final class LatencyWindow {
   private final long[][] countsAtStart;
   private final long[] scratch = new long[LatencyHistogram.BUCKETS];
   private long dropsAtStart;
+  private long blockedAtStart;
 
   LatencyWindow(Lane lane, LimitAlgorithm algorithm, WindowConfig config, long nowNanos) {
     this.lane = lane;
@@ -127,7 +129,7 @@ final class LatencyWindow {
         return;
       }
       WindowSummary window = new HistogramWindow(
-          start, nowNanos, takeLatency(), takeDrops(), maxInFlight, quantile);
+          start, nowNanos, takeLatency(), takeDrops(), maxInFlight, takeBlocked(), quantile);
       startNanos = nowNanos;
       startCompletions = completions;
       maxInFlight = lane.inFlight();
@@ -195,6 +197,18 @@ final class LatencyWindow {
     } catch (NoSuchMethodException | SecurityException e) {
       return true;
     }
+  }
+
+  /** A call found no permit free; off the hot path, since it is about to wait or be refused. */
+  void blocked() {
+    blocked.incrementAndGet();
+  }
+
+  private long takeBlocked() {
+    long now = blocked.get();
+    long windowBlocked = now - blockedAtStart;
+    blockedAtStart = now;
+    return windowBlocked;
   }
 
   private long samplesSince(long completions) {

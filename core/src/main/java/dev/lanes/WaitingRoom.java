@@ -51,7 +51,9 @@ final class WaitingRoom {
         waiter.tryReject(Reason.LIMIT_REACHED);
       } else if (normal.size() + background.size() < maxQueued) {
         queueOf(waiter.priority).addNewest(waiter);
+        lane.blocked();
       } else if (waiter.priority == Priority.NORMAL && !background.isEmpty()) {
+        lane.blocked();
         Waiter evicted = background.newest();
         background.remove(evicted);
         if (evicted.tryReject(Reason.EVICTED)) {

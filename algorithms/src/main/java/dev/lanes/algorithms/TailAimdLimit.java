@@ -66,7 +66,7 @@ public final class TailAimdLimit implements LimitAlgorithm {
     return control.update(window, currentLimit, this::aimdStep);
   }
 
-  private int aimdStep(WindowSummary window, long tail, long baseline, int limit) {
+  private int aimdStep(WindowSummary window, long tail, long baseline, double queued, int limit) {
     if (tail > tolerance * baseline) {
       return Math.max(1, (int) (limit * backoff));
     }
@@ -94,7 +94,7 @@ public final class TailAimdLimit implements LimitAlgorithm {
     private double tolerance = 1.5;
     private int step = 1;
     private double backoff = 0.9;
-    private int probeInterval = 50;
+    private int probeInterval = 100;
 
     private Builder() {}
 

@@ -5,7 +5,8 @@ import dev.lanes.limit.WindowSummary;
 
 /**
  * The default algorithm: moves the limit by the ratio of the no-load tail latency to the tail the
- * window measured.
+ * window measured, with a headroom that is the queue the lane may keep in the resource minus the
+ * queue it measurably keeps there.
  *
  * <pre>{@code
  * Lane lane = Lane.builder("nvme0")
@@ -14,43 +15,39 @@ import dev.lanes.limit.WindowSummary;
  * }</pre>
  *
  * <p>Each window, with {@code tail} the window's p99 (or the configured percentile) and
- * {@code baseline} the no-load p99 (see below):
+ * {@code baseline} the no-load p99:
  *
  * <pre>
- * gradient = clamp(tolerance × baseline / tail, 0.5, 1)
- * target   = limit × gradient + headroom(limit),   headroom(L) = max(1, log10 L)
- * new      = limit + smoothing × (target − limit)            (only when it falls)
+ * gradient  = clamp(tolerance × baseline / tail, 0.5, 1)
+ * queue     = completions per second × (typical − no-load typical)      (Little's law)
+ * headroom  = max(1, sqrt(limit) / 3) − queue
+ * target    = limit × gradient + headroom
+ * new       = target                                    when it rises
+ * new       = limit + smoothing × (target − limit)      when it falls
  * </pre>
  *
- * <p>While the tail stays within {@code tolerance} of the baseline the gradient is 1 and the limit
- * grows by the headroom. Past that, the limit settles where {@code tolerance × baseline / tail}
- * balances the headroom: for a resource whose latency grows in proportion to the concurrency above
- * its parallelism P, that is about {@code tolerance × P}. The floor of 0.5 on the gradient bounds
- * how fast one noisy window can cut the limit.
+ * <p>The two terms do different jobs. The queue term finds the resource's parallelism P: past it,
+ * every extra call only waits, the typical latency (a trimmed mean) rises by the wait, and the
+ * headroom turns negative until the limit is back near {@code P + sqrt(P) / 3}. The tail alone
+ * cannot find P: service-time spread dominates a p99, so on a disk whose p99 is three times its
+ * mean a queue of a quarter of P moves the p99 by under a tenth, inside the noise of one window.
+ * The tail term guards the p99 itself: when it rises past {@code tolerance} times its no-load
+ * value, for any reason, the limit falls in proportion, by up to half per window.
  *
- * <p>Around the steady state:
- * <ul>
- *   <li><b>Slow start.</b> Until the first window that shows congestion (tail above
- *       {@code tolerance × baseline}) or a drop, the limit doubles each fully used window.
- *   <li><b>Drops count.</b> A window with drops multiplies the limit by {@code dropBackoff}.
- *   <li><b>No growth while idle.</b> A window whose peak in-flight stayed below half the limit may
- *       lower it but never raises it.
- *   <li><b>A baseline that moves.</b> The baseline is measured by probe windows at a low limit, the
- *       first right away at the lane's minimum and then every {@code probeInterval} windows at half
- *       the limit, and by any window as lightly loaded as a probe. Between probes it only falls.
- * </ul>
+ * <p>Startup probing, the moving baseline, slow start, drops and idleness are shared with the
+ * other algorithms; {@code docs/algorithms.md} describes them.
  *
  * <table>
  *   <caption>Defaults, and why</caption>
  *   <tr><th>setting</th><th>default</th><th>why</th></tr>
- *   <tr><td>tolerance</td><td>1.25</td><td>settles near 1.25 × P: full throughput with a tail
- *       about a quarter above the no-load one; lower values start to mistake p99 noise for
- *       congestion</td></tr>
- *   <tr><td>smoothing</td><td>0.5</td><td>halves the effect of one noisy window, while a real
- *       tripling of p99 still cuts the limit by a third within two windows</td></tr>
+ *   <tr><td>tolerance</td><td>1.5</td><td>the queue term already holds the limit near P, so the
+ *       p99 guard only has to catch a tail that rises for other reasons; tighter, it mistakes the
+ *       noise of a 100-sample p99 for congestion and costs throughput</td></tr>
+ *   <tr><td>smoothing</td><td>0.5</td><td>halves the effect of one noisy window on the way down,
+ *       while a tripled p99 still cuts the limit by a third within two windows</td></tr>
  *   <tr><td>dropBackoff</td><td>0.8</td><td>a drop is a definite overload signal</td></tr>
- *   <tr><td>probeInterval</td><td>50 windows</td><td>one probe every 5 s with 100 ms windows costs
- *       about 1% of throughput under overload</td></tr>
+ *   <tr><td>probeInterval</td><td>100 busy windows</td><td>a probe costs a quarter of one
+ *       window's throughput, about 0.25% under overload</td></tr>
  *   <tr><td>percentile</td><td>the lane's window percentile (p99)</td><td>the tail the lane is
  *       configured to protect</td></tr>
  * </table>
@@ -91,15 +88,13 @@ public final class TailGradientLimit implements LimitAlgorithm {
     return next;
   }
 
-  private int gradientStep(WindowSummary window, long tail, long baseline, int limit) {
+  private int gradientStep(WindowSummary window, long tail, long baseline, double queued,
+      int limit) {
     double gradient = Math.max(0.5, Math.min(1.0, tolerance * baseline / Math.max(1, tail)));
-    double target = estimate * gradient + headroom(estimate);
+    // Headroom: the queue the lane may keep in the resource, minus the queue it has.
+    double target = estimate * gradient + TailControl.allowance(estimate) - queued;
     estimate = target >= estimate ? target : estimate + smoothing * (target - estimate);
     return (int) Math.max(1, Math.round(estimate));
-  }
-
-  private static double headroom(double limit) {
-    return Math.max(1, Math.log10(limit));
   }
 
   /** The no-load tail latency the algorithm currently steers by, in nanoseconds. */
@@ -121,10 +116,10 @@ public final class TailGradientLimit implements LimitAlgorithm {
   /** Configures a {@link TailGradientLimit}; every setter checks its value. */
   public static final class Builder {
     private double percentile = Double.NaN;
-    private double tolerance = 1.25;
+    private double tolerance = 1.5;
     private double smoothing = 0.5;
     private double dropBackoff = 0.8;
-    private int probeInterval = 50;
+    private int probeInterval = 100;
 
     private Builder() {}
 

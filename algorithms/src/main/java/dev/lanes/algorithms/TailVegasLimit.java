@@ -72,7 +72,8 @@ public final class TailVegasLimit implements LimitAlgorithm {
     return control.update(window, currentLimit, this::vegasStep);
   }
 
-  private int vegasStep(WindowSummary window, long tail, long baseline, int limit) {
+  private int vegasStep(WindowSummary window, long tail, long baseline, double queued,
+      int limit) {
     double queue = limit * (1 - (double) baseline / Math.max(1, tail));
     double scale = Math.max(1, Math.log10(limit));
     double low = alpha * scale;
@@ -107,7 +108,7 @@ public final class TailVegasLimit implements LimitAlgorithm {
     private double alpha = 2;
     private double beta = 4;
     private double dropBackoff = 0.8;
-    private int probeInterval = 50;
+    private int probeInterval = 100;
 
     private Builder() {}
 

@@ -66,10 +66,15 @@ class TailAlgorithmsTest {
     LimitAlgorithm algorithm = create.get();
     int limit = warmUp(algorithm, 100);
     int before = limit;
+    int lowest = limit;
     for (int i = 0; i < 5; i++) {
       limit = algorithm.update(Window.busy(3 * MS, limit), limit);
+      lowest = Math.min(lowest, limit);
     }
-    assertThat(limit).as(name).isLessThanOrEqualTo((int) (before * 0.7));
+    // Within five windows the limit falls by a third. (Whether it stays down is another
+    // question: a tail that does not come down with the limit is not a queue of this lane's
+    // making, and the algorithms take it as the resource's new normal.)
+    assertThat(lowest).as(name).isLessThanOrEqualTo((int) (before * 0.7));
   }
 
   @ParameterizedTest(name = "{0}")

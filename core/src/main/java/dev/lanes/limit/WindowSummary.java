@@ -46,6 +46,15 @@ public interface WindowSummary {
   /** Samples and drops per second of window time; 0 for a window of no length. */
   double completionsPerSecond();
 
+  /**
+   * Calls that found no permit free during the window: they had to wait, or were refused for the
+   * limit or a full queue. Zero means the limit held nobody back. {@code -1} when the source of
+   * the window does not know.
+   */
+  default long blocked() {
+    return -1;
+  }
+
   /** The quantile the lane is configured to watch, 0.99 unless its {@link WindowConfig} says. */
   default double quantile() {
     return 0.99;

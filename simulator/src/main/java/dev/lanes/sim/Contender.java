@@ -1,0 +1,137 @@
+package dev.lanes.sim;
+
+import com.netflix.concurrency.limits.Limit;
+import com.netflix.concurrency.limits.limit.AIMDLimit;
+import com.netflix.concurrency.limits.limit.Gradient2Limit;
+import com.netflix.concurrency.limits.limit.VegasLimit;
+import dev.lanes.Lane;
+import dev.lanes.LaneBuilder;
+import dev.lanes.limit.LimitAlgorithm;
+import dev.lanes.limit.LimitAlgorithms;
+import dev.lanes.limit.WindowConfig;
+import dev.lanes.netflix.NetflixLimits;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * One way to limit the device in a scenario: a Lanes algorithm, a Netflix limit run through the
+ * adapter (with Netflix's defaults, or with Lanes' min and max), the oracle, or no limit at all.
+ * Every contender but "no limit" runs on a real lane.
+ *
+ * <pre>{@code
+ * for (Contender c : Contender.all()) {
+ *   RunResult r = new Run(scenario, c, 42).execute();
+ * }
+ * }</pre>
+ */
+public final class Contender {
+
+  /** Which column of the comparison a contender belongs to. */
+  public enum Group { LANES, NETFLIX, REFERENCE }
+
+  /** Builds what stands between the requests and the device, for one run. */
+  @FunctionalInterface
+  interface Factory {
+    Admission create(Simulation sim, Device device, Scenario scenario);
+  }
+
+  private final String name;
+  private final Group group;
+  private final Factory factory;
+
+  private Contender(String name, Group group, Factory factory) {
+    this.name = name;
+    this.group = group;
+    this.factory = factory;
+  }
+
+  /** Every contender of the scoreboard, in its order. */
+  public static List<Contender> all() {
+    List<Contender> all = new ArrayList<>();
+    all.add(lanes("gradient"));
+    all.add(lanes("aimd"));
+    all.add(lanes("vegas"));
+    all.add(netflixDefaults("netflix-gradient2", Gradient2Limit::newDefault));
+    all.add(netflixDefaults("netflix-vegas", VegasLimit::newDefault));
+    all.add(netflixDefaults("netflix-aimd", () -> AIMDLimit.newBuilder().build()));
+    all.add(netflixSized("netflix-gradient2 (Lanes' min/max)", s -> Gradient2Limit.newBuilder()
+        .minLimit(s.min()).initialLimit(s.initial()).maxConcurrency(s.max()).build()));
+    all.add(netflixSized("netflix-vegas (Lanes' min/max)", s -> VegasLimit.newBuilder()
+        .initialLimit(s.initial()).maxConcurrency(s.max()).build()));
+    all.add(netflixSized("netflix-aimd (Lanes' min/max)", s -> AIMDLimit.newBuilder()
+        .minLimit(s.min()).initialLimit(s.initial()).maxLimit(s.max()).build()));
+    all.add(oracle());
+    all.add(noLimit());
+    return all;
+  }
+
+  /** A Lanes algorithm by name, on a lane sized as the scenario says. */
+  public static Contender lanes(String algorithm) {
+    return new Contender(algorithm, Group.LANES, (sim, device, s) -> Admission.through(
+        lane(algorithm, sim, s, LimitAlgorithms.create(algorithm).orElseThrow())
+            .limits(s.min(), s.initial(), s.max()).build()));
+  }
+
+  /** Any algorithm, built fresh for each run, on a lane sized as the scenario says. */
+  public static Contender of(String name, java.util.function.Supplier<LimitAlgorithm> algorithm) {
+    return new Contender(name, Group.LANES, (sim, device, s) -> Admission.through(
+        lane(name, sim, s, algorithm.get()).limits(s.min(), s.initial(), s.max()).build()));
+  }
+
+  /** A Netflix limit with Netflix's own defaults, unconstrained by the lane. */
+  static Contender netflixDefaults(String name, java.util.function.Supplier<Limit> limit) {
+    return new Contender(name, Group.NETFLIX, (sim, device, s) -> {
+      Limit created = limit.get();
+      return Admission.through(lane(name, sim, s, NetflixLimits.asAlgorithm(created))
+          .limits(1, created.getLimit(), 10_000).build());
+    });
+  }
+
+  /** A Netflix limit given the same min, initial and max as the Lanes contenders. */
+  static Contender netflixSized(String name, Function<Scenario, Limit> limit) {
+    return new Contender(name, Group.NETFLIX, (sim, device, s) -> Admission.through(
+        lane(name, sim, s, NetflixLimits.asAlgorithm(limit.apply(s)))
+            .limits(s.min(), s.initial(), s.max()).build()));
+  }
+
+  /** A fixed limit at the device's true parallelism, following it when it changes. */
+  public static Contender oracle() {
+    return new Contender("oracle (fixed at true P)", Group.REFERENCE, (sim, device, s) -> {
+      LimitAlgorithm clairvoyant = (window, limit) -> device.parallelism();
+      return Admission.through(lane("oracle", sim, s, clairvoyant)
+          .limits(1, device.parallelism(), 100_000)
+          .window(WindowConfig.percentile(0.99).minSamples(1).minDuration(Duration.ZERO))
+          .build());
+    });
+  }
+
+  /** Nothing between the requests and the device. */
+  public static Contender noLimit() {
+    return new Contender("no limit", Group.REFERENCE, (sim, device, s) -> Admission.unlimited());
+  }
+
+  private static LaneBuilder lane(String name, Simulation sim, Scenario s,
+      LimitAlgorithm algorithm) {
+    return Lane.builder(name).algorithm(algorithm).ticker(sim.ticker())
+        .scheduler(sim.scheduler()).backgroundReserve(s.backgroundReserve());
+  }
+
+  Admission admission(Simulation sim, Device device, Scenario scenario) {
+    return factory.create(sim, device, scenario);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Group group() {
+    return group;
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}
