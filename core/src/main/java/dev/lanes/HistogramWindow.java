@@ -1,6 +1,7 @@
 package dev.lanes;
 
 import dev.lanes.limit.WindowSummary;
+import java.util.List;
 
 /** The {@link WindowSummary} a lane hands its algorithm: a histogram difference plus counters. */
 final class HistogramWindow implements WindowSummary {
@@ -12,6 +13,7 @@ final class HistogramWindow implements WindowSummary {
   private final int maxInFlight;
   private final long blocked;
   private final double quantile;
+  private final List<WindowSummary> parts;
 
   HistogramWindow(
       long startNanos,
@@ -20,7 +22,8 @@ final class HistogramWindow implements WindowSummary {
       int drops,
       int maxInFlight,
       long blocked,
-      double quantile) {
+      double quantile,
+      List<WindowSummary> parts) {
     this.startNanos = startNanos;
     this.endNanos = endNanos;
     this.latency = latency;
@@ -28,6 +31,7 @@ final class HistogramWindow implements WindowSummary {
     this.maxInFlight = maxInFlight;
     this.blocked = blocked;
     this.quantile = quantile;
+    this.parts = parts;
   }
 
   @Override
@@ -84,6 +88,11 @@ final class HistogramWindow implements WindowSummary {
   @Override
   public long blocked() {
     return blocked;
+  }
+
+  @Override
+  public List<WindowSummary> parts() {
+    return parts;
   }
 
   @Override

@@ -6,7 +6,10 @@ import dev.lanes.limit.WindowSummary;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Measures the latency of a lane's calls and feeds its algorithm. Samples go into cumulative
@@ -39,7 +42,7 @@ final class LatencyWindow {
   private static final Priority[] PRIORITIES = Priority.values();
 
   private final LatencyHistogram histogram = new LatencyHistogram();
-  private final AtomicLong drops = new AtomicLong();
+  private final AtomicLongArray drops = new AtomicLongArray(PRIORITIES.length);
   private final AtomicLong blocked = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final AtomicBoolean failureReported = new AtomicBoolean();
@@ -52,7 +55,7 @@ final class LatencyWindow {
   // Guarded by `closing`.
   private final long[][] countsAtStart;
   private final long[] scratch = new long[LatencyHistogram.BUCKETS];
-  private long dropsAtStart;
+  private final long[] dropsAtStart = new long[PRIORITIES.length];
   private long blockedAtStart;
 
   LatencyWindow(Lane lane, LimitAlgorithm algorithm, WindowConfig config, long nowNanos) {
@@ -78,7 +81,7 @@ final class LatencyWindow {
       long completions) {
     long rtt = nowNanos - grantedNanos;
     if (dropped) {
-      drops.incrementAndGet();
+      drops.incrementAndGet(priority.ordinal());
     } else {
       histogram.record(priority, rtt);
     }
@@ -128,8 +131,23 @@ final class LatencyWindow {
       if (elapsed < minNanos || (samplesSince(completions) < minSamples && elapsed < maxNanos)) {
         return;
       }
-      WindowSummary window = new HistogramWindow(
-          start, nowNanos, takeLatency(), takeDrops(), maxInFlight, takeBlocked(), quantile);
+      int peak = maxInFlight;
+      long held = takeBlocked();
+      List<WindowSummary> parts = new ArrayList<>(PRIORITIES.length);
+      long[] all = new long[LatencyHistogram.BUCKETS];
+      int allDrops = 0;
+      for (Priority p : PRIORITIES) {
+        long[] counts = takeLatency(p);
+        int partDrops = takeDrops(p);
+        for (int i = 0; i < all.length; i++) {
+          all[i] += counts[i];
+        }
+        allDrops += partDrops;
+        parts.add(new HistogramWindow(start, nowNanos, new Distribution(counts), partDrops, peak,
+            held, quantile, List.of()));
+      }
+      WindowSummary window = new HistogramWindow(start, nowNanos, new Distribution(all),
+          allDrops, peak, held, quantile, List.copyOf(parts));
       startNanos = nowNanos;
       startCompletions = completions;
       maxInFlight = lane.inFlight();
@@ -158,24 +176,35 @@ final class LatencyWindow {
     }
   }
 
-  private Distribution takeLatency() {
+  /** The window's counts of one priority: the running counts now minus those at its start. */
+  private long[] takeLatency(Priority priority) {
     long[] window = new long[LatencyHistogram.BUCKETS];
-    for (Priority p : PRIORITIES) {
-      histogram.copyInto(p, scratch);
-      long[] before = countsAtStart[p.ordinal()];
-      for (int i = 0; i < window.length; i++) {
-        window[i] += scratch[i] - before[i];
-        before[i] = scratch[i];
-      }
+    histogram.copyInto(priority, scratch);
+    long[] before = countsAtStart[priority.ordinal()];
+    for (int i = 0; i < window.length; i++) {
+      window[i] = scratch[i] - before[i];
+      before[i] = scratch[i];
     }
-    return new Distribution(window);
+    return window;
   }
 
-  private int takeDrops() {
-    long now = drops.get();
-    int windowDrops = (int) (now - dropsAtStart);
-    dropsAtStart = now;
+  private int takeDrops(Priority priority) {
+    long now = drops.get(priority.ordinal());
+    int windowDrops = (int) (now - dropsAtStart[priority.ordinal()]);
+    dropsAtStart[priority.ordinal()] = now;
     return windowDrops;
+  }
+
+  /** A call found no permit free; off the hot path, since it is about to wait or be refused. */
+  void blocked() {
+    blocked.incrementAndGet();
+  }
+
+  private long takeBlocked() {
+    long now = blocked.get();
+    long windowBlocked = now - blockedAtStart;
+    blockedAtStart = now;
+    return windowBlocked;
   }
 
   private void raiseMaxInFlight(int inFlight) {
@@ -197,18 +226,6 @@ final class LatencyWindow {
     } catch (NoSuchMethodException | SecurityException e) {
       return true;
     }
-  }
-
-  /** A call found no permit free; off the hot path, since it is about to wait or be refused. */
-  void blocked() {
-    blocked.incrementAndGet();
-  }
-
-  private long takeBlocked() {
-    long now = blocked.get();
-    long windowBlocked = now - blockedAtStart;
-    blockedAtStart = now;
-    return windowBlocked;
   }
 
   private long samplesSince(long completions) {

@@ -66,8 +66,8 @@ public final class TailAimdLimit implements LimitAlgorithm {
     return control.update(window, currentLimit, this::aimdStep);
   }
 
-  private int aimdStep(WindowSummary window, long tail, long baseline, double queued, int limit) {
-    if (tail > tolerance * baseline) {
+  private int aimdStep(WindowSummary window, double tailRatio, double queued, int limit) {
+    if (tailRatio > tolerance) {
       return Math.max(1, (int) (limit * backoff));
     }
     return limit + step;

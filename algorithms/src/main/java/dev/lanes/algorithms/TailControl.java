@@ -1,14 +1,19 @@
 package dev.lanes.algorithms;
 
 import dev.lanes.limit.WindowSummary;
+import java.util.List;
 
 /**
- * What the tail-latency algorithms share: reading the window's tail, keeping the no-load baseline,
- * probing for it, estimating the queue inside the resource, slow start, drops and idleness. Each
- * algorithm supplies only its steady-state rule.
+ * What the tail-latency algorithms share: reading the window against a no-load baseline, probing
+ * for that baseline, estimating the queue inside the resource, slow start, drops and idleness.
+ * Each algorithm supplies only its steady-state rule.
  *
- * <p><b>The baseline</b> is the tail (and the mean) the resource shows when this lane is not
- * queueing on it. It is measured, never guessed, and only in windows this lane cannot congest:
+ * <p><b>The baseline</b> is the tail and the typical latency (a trimmed mean, see
+ * {@link #typical}) the resource shows when this lane is not queueing on it. A lane splits each
+ * window by priority ({@link WindowSummary#parts()}), and each part keeps a baseline of its own,
+ * so that a change in the mix of calls (long scans held back, short reads let through) does not
+ * pass for a change in latency. It is measured, never guessed, and only in windows this lane
+ * cannot congest:
  * <ul>
  *   <li>if the lane is overloaded at its starting limit within its first five windows, a
  *       <em>probe</em> runs at a quarter of that limit, then a quarter of that, for as long as the
@@ -16,25 +21,26 @@ import dev.lanes.limit.WindowSummary;
  *       far too high, and every window of such a lane is congested;
  *   <li>then, while the lane is busy, a probe runs every {@code probeInterval} windows at three
  *       quarters of the concurrency the resource really served (its completion rate times the
- *       no-load mean, by Little's law): below its parallelism, so it sees no queue, yet it costs a
- *       quarter of one window's throughput. It moves the baseline halfway to what it measures, up
- *       or down. A probe that starts with many calls still in flight lasts until they have
- *       drained, so it measures the low limit and not the backlog;
- *   <li>when during one run of windows whose mean latency sat more than a quarter above the
- *       baseline the limit has halved while that latency kept four fifths of its height, the
- *       windows since the halving (at least 300
- *       samples of them) replace the baseline outright and slow start resumes: a queue this lane
- *       causes drains as the limit falls, so a latency that stays is the resource's new normal,
- *       measured at limits already below its parallelism;
- *   <li>a window that ran as lightly loaded as a probe (peak in-flight at or below the minimum,
- *       and nobody held back by the limit) counts as one.
+ *       no-load latency, by Little's law): below its parallelism, so it sees no queue, yet it
+ *       costs a quarter of one window's throughput. It moves the baseline halfway to what it
+ *       measures, up or down. A probe that starts with many calls still in flight waits until
+ *       they have drained;
+ *   <li>when, during one run of windows whose latency sat more than a quarter above the
+ *       baseline, the limit has halved while that latency kept four fifths of its height, the
+ *       windows since the halving (at least 300 samples of them) replace the baseline outright
+ *       and slow start resumes: a queue this lane causes drains as the limit falls, so a latency
+ *       that stays is the resource's new normal, measured at limits already below its
+ *       parallelism;
+ *   <li>a kind of call first seen in a window without a queue takes that window as its baseline;
+ *       a window as lightly loaded as a probe (peak in-flight at or below the minimum, and nobody
+ *       held back) counts as one.
  * </ul>
  * Ordinary windows never touch the baseline: a running minimum of noisy tails only drifts down,
  * and the limit with it.
  *
  * <p><b>The queue estimate</b>: by Little's law, the calls waiting inside the resource are its
- * completion rate times the time each waits, and the wait is how far the window's mean latency
- * sits above the no-load mean.
+ * completion rate times the time each waits, and the wait is how far each kind of call's typical
+ * latency sits above its no-load value.
  */
 final class TailControl {
 
@@ -42,50 +48,51 @@ final class TailControl {
   @FunctionalInterface
   interface Rule {
     /**
-     * @param tailNanos the window's tail
-     * @param baselineNanos the no-load tail
+     * @param tailRatio the window's tail over the no-load tail (for a split window, each part's
+     *     against its own, averaged by samples)
      * @param queued the estimated number of calls waiting inside the resource
      */
-    int next(WindowSummary window, long tailNanos, long baselineNanos, double queued, int limit);
+    int next(WindowSummary window, double tailRatio, double queued, int limit);
   }
 
   /** A limit this small starts without a probe. */
   private static final int SMALL = 4;
-
-  /** Samples a stale baseline is measured over before it is replaced. */
-  private static final int STALE_SAMPLES = 300;
-
   /** Windows at the start in which overload sets off the first probe. */
   private static final int STARTUP_WINDOWS = 5;
-
-  /** Busy windows between a probe that set a fresh baseline and the probe that refines it. */
-  private static final int FOLLOW_UP = 5;
+  /** Samples a stale baseline is measured over before it is replaced. */
+  private static final int STALE_SAMPLES = 300;
+  /** Samples a part needs in a window before its latency counts. */
+  private static final int PART_SAMPLES = 20;
+  /** The most parts a window is read in; a lane has three priorities. */
+  private static final int MAX_PARTS = 8;
 
   private final double quantile;
   private final double tolerance;
   private final double dropBackoff;
   private final int probeInterval;
 
-  private long baselineNanos;
-  private long baselineMeanNanos;
+  // The baseline, per part of the window (one part when windows are not split).
+  private final long[] baseTail = new long[MAX_PARTS];
+  private final long[] baseTypical = new long[MAX_PARTS];
+
   private boolean slowStart = true;
   private int startupWindowsLeft = STARTUP_WINDOWS;
   private int startLimit;
   private boolean probing;
-  /** The first probe steps down by fours while the mean latency keeps falling with the limit. */
+  /** The first probe steps down by fours while the latency keeps falling in proportion. */
   private boolean descending;
   /** Whether the running probe's measurement replaces the baseline instead of averaging in. */
   private boolean probeReplaces;
   private int resumeLimit;
   private int floor = Integer.MAX_VALUE;
   private int windowsSinceProbe;
-  /** Where the current run of congested windows started; 0 when there is none. */
+
+  // A run of windows whose latency sat above the baseline; see staleBaseline().
   private int congestedSinceLimit;
-  private long congestedSinceMean;
-  /** The windows of that run since the limit halved: the new baseline, if it proves stale. */
-  private long staleSamples;
-  private double staleMeanSum;
-  private double staleTailSum;
+  private double congestedSinceRatio;
+  private final long[] staleSamples = new long[MAX_PARTS];
+  private final double[] staleTailSum = new double[MAX_PARTS];
+  private final double[] staleTypicalSum = new double[MAX_PARTS];
 
   /**
    * @param quantile the quantile to read, or NaN for the one the lane's window is configured with
@@ -110,41 +117,33 @@ final class TailControl {
     return Math.max(1, Math.sqrt(limit) / 3);
   }
 
+  /**
+   * A window's typical latency: the mean of its quantile function from the 5th to the 95th
+   * percentile, a trimmed mean. It moves with a queue as the mean does (the median barely moves
+   * while only some calls wait), but a heavy-tailed service time cannot swing it.
+   */
+  static long typical(WindowSummary window) {
+    long sum = 0;
+    for (int i = 0; i < 10; i++) {
+      sum += window.percentileNanos(0.05 + 0.1 * i);
+    }
+    return sum / 10;
+  }
+
   int update(WindowSummary window, int limit, Rule rule) {
     floor = Math.min(floor, limit);
     if (window.samples() == 0 && window.drops() == 0) {
       return limit;
     }
-    long tail = tailOf(window);
+    List<WindowSummary> parts = partsOf(window);
     if (probing) {
-      if (stillDraining(window, limit)) {
-        return limit;
-      }
-      if (descending && limit > SMALL && window.samples() > 0
-          && typical(window) * 3 <= baselineMeanNanos) {
-        // A quarter of the limit took the latency down by three quarters or more, as it does
-        // when every call queues: this level may be congested too. Take it as the baseline for
-        // now and look one step lower; resume from here, the lowest level known to be too high.
-        // (A smaller fall means this level is below the knee, and its latency is the baseline.)
-        measured(window, tail, true);
-        resumeLimit = limit;
-        return Math.max(1, limit / 4);
-      }
-      descending = false;
-      probing = false;
-      // A baseline from one small window is rough: after a fresh one, probe again soon, at the
-      // cheaper level, to average a second measurement in.
-      windowsSinceProbe = probeReplaces ? probeInterval - FOLLOW_UP : 0;
-      if (window.samples() > 0) {
-        measured(window, tail, probeReplaces);
-      }
-      return resumeLimit;
+      return probeWindow(window, parts, limit);
     }
     if (startupWindowsLeft > 0) {
       boolean first = startupWindowsLeft == STARTUP_WINDOWS;
       startupWindowsLeft--;
       if (first) {
-        measured(window, tail, true);
+        measure(parts, true);
         startLimit = limit;
       }
       if (limit == startLimit && limit > SMALL) {
@@ -160,48 +159,89 @@ final class TailControl {
         }
       }
     }
-    if (window.samples() > 0 && window.maxInFlight() <= floor && !utilized(window, limit)) {
-      measured(window, tail, false); // as light as a probe, and nobody held back: a free probe
+    if (window.maxInFlight() <= floor && !utilized(window, limit)) {
+      measure(parts, false); // as light as a probe, and nobody held back: a free probe
       windowsSinceProbe = 0;
     }
-    double queued = queued(window);
-    int next = decide(window, tail, queued, limit, rule);
-    if (baselineLooksStale(window, tail, limit)) {
+    double queued = queued(parts);
+    if (queued <= allowance(limit)) {
+      learnNewParts(parts); // no queue: a kind of call seen for the first time is at its best
+    }
+    int next = decide(window, parts, queued, limit, rule);
+    if (staleBaseline(parts, limit)) {
       // The limit has halved and the latency has not moved: the windows since ran without a
       // queue of ours, so together they are the new baseline. The limit was steered by a wrong
       // one, so hold it and find the right one fast.
-      baselineNanos = (long) (staleTailSum / staleSamples);
-      baselineMeanNanos = (long) (staleMeanSum / staleSamples);
+      for (int p = 0; p < MAX_PARTS; p++) {
+        if (staleSamples[p] > 0) {
+          baseTail[p] = (long) (staleTailSum[p] / staleSamples[p]);
+          baseTypical[p] = (long) (staleTypicalSum[p] / staleSamples[p]);
+        }
+      }
       resetStaleCheck();
       windowsSinceProbe = 0;
       slowStart = true;
       return limit;
     }
     if (utilized(window, limit) && ++windowsSinceProbe >= probeInterval) {
-      return probe(next, probeLimit(window, next), false);
+      return probe(next, probeLimit(parts, next), false);
     }
     return next;
   }
 
+  /** The no-load tail of the whole window, or of its first part that has one, in nanoseconds. */
   long baselineNanos() {
-    return baselineNanos;
+    for (long tail : baseTail) {
+      if (tail > 0) {
+        return tail;
+      }
+    }
+    return 0;
   }
 
-  /** Calls waiting inside the resource during {@code window}, by Little's law. */
-  double queued(WindowSummary window) {
-    double waitSeconds =
-        Math.max(0, typical(window) - baselineMeanNanos) / 1e9;
-    return window.completionsPerSecond() * waitSeconds;
+  /** The calls waiting inside the resource, by Little's law, summed over the window's parts. */
+  double queued(List<WindowSummary> parts) {
+    double queued = 0;
+    for (int p = 0; p < parts.size(); p++) {
+      WindowSummary part = parts.get(p);
+      if (counts(part) && baseTypical[p] > 0) {
+        double waitSeconds = Math.max(0, typical(part) - baseTypical[p]) / 1e9;
+        queued += part.completionsPerSecond() * waitSeconds;
+      }
+    }
+    return queued;
   }
 
-  private int decide(WindowSummary window, long tail, double queued, int limit, Rule rule) {
+  private int probeWindow(WindowSummary window, List<WindowSummary> parts, int limit) {
+    if (stillDraining(window, limit)) {
+      return limit;
+    }
+    if (descending && limit > SMALL && typicalRatio(parts) <= 1.0 / 3) {
+      // A quarter of the limit took the latency down by two thirds or more, as it does when
+      // every call queues: this level may be congested too. Take it as the baseline for now and
+      // look one step lower; resume from here, the lowest level known to be too high. (A smaller
+      // fall means this level is below the knee, and its latency is the baseline.)
+      measure(parts, true);
+      resumeLimit = limit;
+      return Math.max(1, limit / 4);
+    }
+    descending = false;
+    probing = false;
+    windowsSinceProbe = 0;
+    measure(parts, probeReplaces);
+    return resumeLimit;
+  }
+
+  private int decide(WindowSummary window, List<WindowSummary> parts, double queued, int limit,
+      Rule rule) {
     if (window.drops() > 0) {
       slowStart = false;
       return Math.max(1, (int) (limit * dropBackoff));
     }
     boolean utilized = utilized(window, limit);
+    double tailRatio = tailRatio(parts);
     if (slowStart) {
-      if (queued > allowance(limit) || tail > 2 * tolerance * baselineNanos) {
+      if (queued > allowance(limit) || tailRatio > 2 * tolerance) {
         slowStart = false;
       } else if (!utilized) {
         return limit;
@@ -209,8 +249,136 @@ final class TailControl {
         return (int) Math.min(Integer.MAX_VALUE / 2, Math.ceil(slowStartFactor(window) * limit));
       }
     }
-    int next = rule.next(window, tail, baselineNanos, queued, limit);
+    int next = rule.next(window, tailRatio, queued, limit);
     return utilized ? next : Math.min(limit, next);
+  }
+
+  /**
+   * Whether the limit has halved during one run of windows whose typical latency sat more than a
+   * quarter above the baseline, while that latency kept four fifths of its height. A queue this
+   * lane causes drains as the limit falls, and the latency falls with it; a latency that stays is
+   * the resource's new normal. Enough samples are gathered that one unlucky window cannot decide.
+   */
+  private boolean staleBaseline(List<WindowSummary> parts, int limit) {
+    double ratio = typicalRatio(parts);
+    if (Double.isNaN(ratio) || ratio <= 1.25) {
+      resetStaleCheck();
+      return false;
+    }
+    if (congestedSinceLimit == 0 || ratio * 5 < congestedSinceRatio * 4) {
+      // A run starts here, or the latency fell with the limit as a queue of ours would.
+      resetStaleCheck();
+      congestedSinceLimit = limit;
+      congestedSinceRatio = ratio;
+      return false;
+    }
+    if (limit * 2 > congestedSinceLimit) {
+      return false;
+    }
+    long total = 0;
+    for (int p = 0; p < parts.size(); p++) {
+      WindowSummary part = parts.get(p);
+      if (part.samples() > 0) {
+        staleSamples[p] += part.samples();
+        staleTailSum[p] += (double) tailOf(part) * part.samples();
+        staleTypicalSum[p] += (double) typical(part) * part.samples();
+      }
+      total += staleSamples[p];
+    }
+    return total >= STALE_SAMPLES;
+  }
+
+  private void resetStaleCheck() {
+    congestedSinceLimit = 0;
+    java.util.Arrays.fill(staleSamples, 0);
+    java.util.Arrays.fill(staleTailSum, 0);
+    java.util.Arrays.fill(staleTypicalSum, 0);
+  }
+
+  /** Takes a no-load measurement of every part with samples: outright, or averaged in. */
+  private void measure(List<WindowSummary> parts, boolean replace) {
+    for (int p = 0; p < parts.size(); p++) {
+      WindowSummary part = parts.get(p);
+      if (!counts(part) && !(replace && part.samples() > 0 && baseTypical[p] == 0)) {
+        continue;
+      }
+      long tail = tailOf(part);
+      long typical = typical(part);
+      boolean fresh = replace || baseTypical[p] == 0;
+      baseTail[p] = fresh ? tail : (baseTail[p] + tail) / 2;
+      baseTypical[p] = fresh ? typical : (baseTypical[p] + typical) / 2;
+    }
+  }
+
+  private void learnNewParts(List<WindowSummary> parts) {
+    for (int p = 0; p < parts.size(); p++) {
+      WindowSummary part = parts.get(p);
+      if (baseTypical[p] == 0 && counts(part)) {
+        baseTail[p] = tailOf(part);
+        baseTypical[p] = typical(part);
+      }
+    }
+  }
+
+  /**
+   * Each part's tail over its no-load tail, averaged with the parts' samples as weights; 1 when
+   * no part can be read. Weighing, rather than taking the worst part, keeps a part of a few dozen
+   * samples, whose p99 is little more than its largest sample, from steering the lane.
+   */
+  private double tailRatio(List<WindowSummary> parts) {
+    double weighted = 0;
+    long samples = 0;
+    for (int p = 0; p < parts.size(); p++) {
+      WindowSummary part = parts.get(p);
+      if (counts(part) && baseTail[p] > 0) {
+        weighted += (double) tailOf(part) / baseTail[p] * part.samples();
+        samples += part.samples();
+      }
+    }
+    return samples == 0 ? 1 : weighted / samples;
+  }
+
+  /** Typical latency over no-load typical latency, weighing each part by its samples. */
+  private double typicalRatio(List<WindowSummary> parts) {
+    double now = 0;
+    double base = 0;
+    for (int p = 0; p < parts.size(); p++) {
+      WindowSummary part = parts.get(p);
+      if (counts(part) && baseTypical[p] > 0) {
+        now += (double) typical(part) * part.samples();
+        base += (double) baseTypical[p] * part.samples();
+      }
+    }
+    return base == 0 ? Double.NaN : now / base;
+  }
+
+  /** Three quarters of the concurrency the resource served: its rate times no-load latency. */
+  private int probeLimit(List<WindowSummary> parts, int next) {
+    double served = 0;
+    for (int p = 0; p < parts.size(); p++) {
+      served += parts.get(p).completionsPerSecond() * baseTypical[p] / 1e9;
+    }
+    return (int) Math.max(floor, Math.min(next, 0.75 * served));
+  }
+
+  private int probe(int resume, int probeLimit, boolean replaces) {
+    probing = true;
+    probeReplaces = replaces;
+    resumeLimit = resume;
+    return probeLimit;
+  }
+
+  private long tailOf(WindowSummary window) {
+    return Double.isNaN(quantile) ? window.tailNanos() : window.percentileNanos(quantile);
+  }
+
+  private static List<WindowSummary> partsOf(WindowSummary window) {
+    List<WindowSummary> parts = window.parts();
+    return parts.isEmpty() || parts.size() > MAX_PARTS ? List.of(window) : parts;
+  }
+
+  private static boolean counts(WindowSummary part) {
+    return part.samples() >= PART_SAMPLES;
   }
 
   /**
@@ -237,7 +405,7 @@ final class TailControl {
   }
 
   /**
-   * Whether the first window looks like overload rather than a passing peak: a quarter of its
+   * Whether the first windows look like overload rather than a passing peak: a quarter of the
    * calls found the lane full (or, where the lane does not count them, it ran full).
    */
   private static boolean overloaded(WindowSummary window, int limit) {
@@ -254,77 +422,5 @@ final class TailControl {
     }
     double drainSeconds = excess / window.completionsPerSecond();
     return drainSeconds > 0.1 * (window.endNanos() - window.startNanos()) / 1e9;
-  }
-
-  private void measured(WindowSummary window, long tail, boolean replace) {
-    long mean = typical(window);
-    baselineNanos = replace ? tail : (baselineNanos + tail) / 2;
-    baselineMeanNanos = replace ? mean : (baselineMeanNanos + mean) / 2;
-  }
-
-  /**
-   * Whether the limit has halved during one run of windows whose mean latency sat more than a
-   * quarter above the baseline, while that latency kept four fifths of its height. A queue this
-   * lane causes drains as the limit falls, and the latency falls with it; a latency that stays is
-   * the resource's new normal.
-   */
-  private boolean baselineLooksStale(WindowSummary window, long tail, int limit) {
-    long mean = typical(window);
-    if (window.samples() == 0 || mean * 4 <= baselineMeanNanos * 5) {
-      resetStaleCheck(); // latency within a quarter of the baseline: nothing to explain
-      return false;
-    }
-    if (congestedSinceLimit == 0 || mean * 5 < congestedSinceMean * 4) {
-      // A run starts here, or the latency fell with the limit as a queue of ours would.
-      resetStaleCheck();
-      congestedSinceLimit = limit;
-      congestedSinceMean = mean;
-      return false;
-    }
-    if (limit * 2 <= congestedSinceLimit) {
-      int n = window.samples();
-      staleSamples += n;
-      staleMeanSum += (double) mean * n;
-      staleTailSum += (double) tail * n;
-    }
-    // Enough samples that one unlucky window cannot set the baseline.
-    return staleSamples >= STALE_SAMPLES;
-  }
-
-  private void resetStaleCheck() {
-    congestedSinceLimit = 0;
-    staleSamples = 0;
-    staleMeanSum = 0;
-    staleTailSum = 0;
-  }
-
-  /** Three quarters of the concurrency the resource served: its rate times the no-load mean. */
-  private int probeLimit(WindowSummary window, int next) {
-    double served = window.completionsPerSecond() * baselineMeanNanos / 1e9;
-    return (int) Math.max(floor, Math.min(next, 0.75 * served));
-  }
-
-  private int probe(int resume, int probeLimit, boolean replaces) {
-    probing = true;
-    probeReplaces = replaces;
-    resumeLimit = resume;
-    return probeLimit;
-  }
-
-  /**
-   * The window's typical latency: the mean of its quantile function from the 5th to the 95th
-   * percentile, a trimmed mean. It moves with a queue as the mean does, but a heavy-tailed service
-   * time (a few calls a hundred times the median) cannot swing it, and nor can one stray sample.
-   */
-  static long typical(WindowSummary window) {
-    long sum = 0;
-    for (int i = 0; i < 10; i++) {
-      sum += window.percentileNanos(0.05 + 0.1 * i);
-    }
-    return sum / 10;
-  }
-
-  private long tailOf(WindowSummary window) {
-    return Double.isNaN(quantile) ? window.tailNanos() : window.percentileNanos(quantile);
   }
 }

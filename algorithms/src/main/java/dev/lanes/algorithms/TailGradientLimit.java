@@ -88,9 +88,8 @@ public final class TailGradientLimit implements LimitAlgorithm {
     return next;
   }
 
-  private int gradientStep(WindowSummary window, long tail, long baseline, double queued,
-      int limit) {
-    double gradient = Math.max(0.5, Math.min(1.0, tolerance * baseline / Math.max(1, tail)));
+  private int gradientStep(WindowSummary window, double tailRatio, double queued, int limit) {
+    double gradient = Math.max(0.5, Math.min(1.0, tolerance / tailRatio));
     // Headroom: the queue the lane may keep in the resource, minus the queue it has.
     double target = estimate * gradient + TailControl.allowance(estimate) - queued;
     estimate = target >= estimate ? target : estimate + smoothing * (target - estimate);

@@ -72,9 +72,8 @@ public final class TailVegasLimit implements LimitAlgorithm {
     return control.update(window, currentLimit, this::vegasStep);
   }
 
-  private int vegasStep(WindowSummary window, long tail, long baseline, double queued,
-      int limit) {
-    double queue = limit * (1 - (double) baseline / Math.max(1, tail));
+  private int vegasStep(WindowSummary window, double tailRatio, double queued, int limit) {
+    double queue = limit * (1 - 1 / tailRatio);
     double scale = Math.max(1, Math.log10(limit));
     double low = alpha * scale;
     double high = beta * scale;

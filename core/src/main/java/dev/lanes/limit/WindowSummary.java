@@ -55,6 +55,20 @@ public interface WindowSummary {
     return -1;
   }
 
+  /**
+   * The same window split by the kind of call: for a lane, one part per priority, in the order
+   * {@code CRITICAL}, {@code NORMAL}, {@code BACKGROUND}, each with that priority's samples, drops
+   * and rate (the peak in-flight and the blocked count stay the lane's). Empty when the source
+   * does not split its windows.
+   *
+   * <p>An algorithm that compares latency over time should compare each part with its own past:
+   * when a limit falls, a lane lets short {@code NORMAL} reads through and holds long
+   * {@code BACKGROUND} scans back, and the mix alone would pass for a change in latency.
+   */
+  default java.util.List<WindowSummary> parts() {
+    return java.util.List.of();
+  }
+
   /** The quantile the lane is configured to watch, 0.99 unless its {@link WindowConfig} says. */
   default double quantile() {
     return 0.99;

@@ -56,11 +56,11 @@ public final class FileScanDemo {
 
         Lane lane = Lane.builder("disk")
             .limits(2, 8, 64)
-            .backgroundReserve(2)
+            .backgroundReserve(1)
             .maxWait(Duration.ofSeconds(5))
             .build();
         System.out.printf("%nPhase 2: through lane '%s' (algorithm gradient, limit from %d,"
-            + " background reserve 2).%n", lane.name(), lane.limit());
+            + " background reserve 1).%n", lane.name(), lane.limit());
         Result laned = new Phase(reads, lane).run();
         System.out.println("  final: " + lane.snapshot());
 
