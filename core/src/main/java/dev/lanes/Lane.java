@@ -172,6 +172,11 @@ public final class Lane implements AutoCloseable {
     return gate.limit();
   }
 
+  /** How long {@link #acquire(Priority)} and {@link #call} wait for a permit. */
+  public Duration maxWait() {
+    return Duration.ofNanos(maxWaitNanos);
+  }
+
   /** Permits out now, every priority together. */
   public int inFlight() {
     return gate.inFlight();
