@@ -1,7 +1,6 @@
 package dev.lanes.sim;
 
 import java.util.PriorityQueue;
-import java.util.SplittableRandom;
 
 /**
  * A device that shares P processors among every request in it, like a CPU-bound native library
@@ -15,34 +14,22 @@ import java.util.SplittableRandom;
  * <p>It keeps one virtual clock of work done per request; a request finishes when that clock has
  * advanced by its own work, so each event costs O(log n).
  */
-public final class ProcessorSharingDevice implements Device {
+public final class ProcessorSharingDevice extends ModelledDevice {
 
-  private final Simulation sim;
-  private final SplittableRandom random;
   private final PriorityQueue<Job> jobs = new PriorityQueue<>();
-  private int parallelism;
-  private ServiceTime serviceTime;
   private double work;
   private long lastAdvance;
   private Simulation.Event nextCompletion;
 
   public ProcessorSharingDevice(Simulation sim, int parallelism, ServiceTime serviceTime) {
-    this.sim = sim;
-    this.random = sim.newRandom();
-    this.parallelism = parallelism;
-    this.serviceTime = serviceTime;
+    super(sim, parallelism, serviceTime);
   }
 
   @Override
   public void submit(Runnable done) {
     advance();
-    jobs.add(new Job(work + serviceTime.sample(random), done));
+    jobs.add(new Job(work + serviceTime().sample(random), done));
     reschedule();
-  }
-
-  @Override
-  public int parallelism() {
-    return parallelism;
   }
 
   @Override
@@ -52,15 +39,6 @@ public final class ProcessorSharingDevice implements Device {
     reschedule();
   }
 
-  @Override
-  public ServiceTime serviceTime() {
-    return serviceTime;
-  }
-
-  @Override
-  public void setServiceTime(ServiceTime serviceTime) {
-    this.serviceTime = serviceTime;
-  }
 
   private double rate() {
     return jobs.isEmpty() ? 0 : Math.min(1.0, (double) parallelism / jobs.size());
@@ -93,7 +71,7 @@ public final class ProcessorSharingDevice implements Device {
 
   @Override
   public String toString() {
-    return "processor-sharing device, P = " + parallelism + ", " + serviceTime;
+    return "processor-sharing device, P = " + parallelism + ", " + serviceTime();
   }
 
   private static final class Job implements Comparable<Job> {

@@ -1,7 +1,6 @@
 package dev.lanes.sim;
 
 import java.util.ArrayDeque;
-import java.util.SplittableRandom;
 
 /**
  * A device with {@code P} servers, like a disk with P internal queues: up to P requests are
@@ -12,20 +11,13 @@ import java.util.SplittableRandom;
  * Device ssd = new QueueingDevice(sim, 16, ServiceTime.logNormal(0.005, 0.5));
  * }</pre>
  */
-public final class QueueingDevice implements Device {
+public final class QueueingDevice extends ModelledDevice {
 
-  private final Simulation sim;
-  private final SplittableRandom random;
   private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
-  private int parallelism;
-  private ServiceTime serviceTime;
   private int busy;
 
   public QueueingDevice(Simulation sim, int parallelism, ServiceTime serviceTime) {
-    this.sim = sim;
-    this.random = sim.newRandom();
-    this.parallelism = parallelism;
-    this.serviceTime = serviceTime;
+    super(sim, parallelism, serviceTime);
   }
 
   @Override
@@ -35,24 +27,9 @@ public final class QueueingDevice implements Device {
   }
 
   @Override
-  public int parallelism() {
-    return parallelism;
-  }
-
-  @Override
   public void setParallelism(int parallelism) {
     this.parallelism = parallelism;
     startWhatFits();
-  }
-
-  @Override
-  public ServiceTime serviceTime() {
-    return serviceTime;
-  }
-
-  @Override
-  public void setServiceTime(ServiceTime serviceTime) {
-    this.serviceTime = serviceTime;
   }
 
   /** Requests inside the device, served or waiting. */
@@ -64,7 +41,7 @@ public final class QueueingDevice implements Device {
     while (busy < parallelism && !waiting.isEmpty()) {
       Runnable done = waiting.poll();
       busy++;
-      sim.after(serviceTime.sample(random), () -> {
+      sim.after(serviceTime().sample(random), () -> {
         busy--;
         done.run();
         startWhatFits();
@@ -74,6 +51,6 @@ public final class QueueingDevice implements Device {
 
   @Override
   public String toString() {
-    return "queueing device, P = " + parallelism + ", " + serviceTime;
+    return "queueing device, P = " + parallelism + ", " + serviceTime();
   }
 }

@@ -1,6 +1,7 @@
 package dev.lanes.sim;
 
 import java.util.SplittableRandom;
+import java.util.function.ToLongFunction;
 
 /**
  * How long a device takes to serve one request when nothing else is in its way.
@@ -20,43 +21,15 @@ public interface ServiceTime {
 
   /** Every request takes exactly {@code seconds}. */
   static ServiceTime constant(double seconds) {
-    return new ServiceTime() {
-      @Override
-      public long sample(SplittableRandom random) {
-        return Simulation.seconds(seconds);
-      }
-
-      @Override
-      public double meanSeconds() {
-        return seconds;
-      }
-
-      @Override
-      public String toString() {
-        return "constant " + seconds * 1e3 + " ms";
-      }
-    };
+    long nanos = Simulation.seconds(seconds);
+    return new Drawn("constant " + seconds * 1e3 + " ms", seconds, random -> nanos);
   }
 
   /** Log-normal with the given mean and shape {@code sigma} (the spread of its logarithm). */
   static ServiceTime logNormal(double meanSeconds, double sigma) {
     double mu = Math.log(meanSeconds) - sigma * sigma / 2;
-    return new ServiceTime() {
-      @Override
-      public long sample(SplittableRandom random) {
-        return Simulation.seconds(Math.exp(mu + sigma * random.nextGaussian()));
-      }
-
-      @Override
-      public double meanSeconds() {
-        return meanSeconds;
-      }
-
-      @Override
-      public String toString() {
-        return "log-normal mean " + meanSeconds * 1e3 + " ms, sigma " + sigma;
-      }
-    };
+    return new Drawn("log-normal mean " + meanSeconds * 1e3 + " ms, sigma " + sigma, meanSeconds,
+        random -> Simulation.seconds(Math.exp(mu + sigma * random.nextGaussian())));
   }
 
   /** Pareto with the given mean and tail index {@code alpha} (> 1; 1.5 has infinite variance). */
@@ -65,42 +38,42 @@ public interface ServiceTime {
       throw new IllegalArgumentException("alpha must be above 1 for a finite mean, was " + alpha);
     }
     double scale = meanSeconds * (alpha - 1) / alpha;
-    return new ServiceTime() {
-      @Override
-      public long sample(SplittableRandom random) {
-        return Simulation.seconds(scale / Math.pow(1 - random.nextDouble(), 1 / alpha));
-      }
-
-      @Override
-      public double meanSeconds() {
-        return meanSeconds;
-      }
-
-      @Override
-      public String toString() {
-        return "Pareto mean " + meanSeconds * 1e3 + " ms, alpha " + alpha;
-      }
-    };
+    return new Drawn("Pareto mean " + meanSeconds * 1e3 + " ms, alpha " + alpha, meanSeconds,
+        random -> Simulation.seconds(scale / Math.pow(1 - random.nextDouble(), 1 / alpha)));
   }
 
   /** This distribution with every draw multiplied by {@code factor}. */
   default ServiceTime times(double factor) {
     ServiceTime base = this;
-    return new ServiceTime() {
-      @Override
-      public long sample(SplittableRandom random) {
-        return (long) (base.sample(random) * factor);
-      }
+    return new Drawn(base + " x " + factor, base.meanSeconds() * factor,
+        random -> (long) (base.sample(random) * factor));
+  }
 
-      @Override
-      public double meanSeconds() {
-        return base.meanSeconds() * factor;
-      }
+  /** A distribution given by a name, a mean and a way to draw from it. */
+  final class Drawn implements ServiceTime {
+    private final String name;
+    private final double meanSeconds;
+    private final ToLongFunction<SplittableRandom> draw;
 
-      @Override
-      public String toString() {
-        return base + " x " + factor;
-      }
-    };
+    private Drawn(String name, double meanSeconds, ToLongFunction<SplittableRandom> draw) {
+      this.name = name;
+      this.meanSeconds = meanSeconds;
+      this.draw = draw;
+    }
+
+    @Override
+    public long sample(SplittableRandom random) {
+      return draw.applyAsLong(random);
+    }
+
+    @Override
+    public double meanSeconds() {
+      return meanSeconds;
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
   }
 }
