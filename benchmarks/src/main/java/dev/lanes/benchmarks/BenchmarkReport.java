@@ -110,7 +110,40 @@ public final class BenchmarkReport {
       }
       md.append("\n");
     }
+    md.append(targets(byThreads));
     return md.toString();
+  }
+
+  /** The targets, checked against this run. */
+  private static String targets(Map<Integer, Map<String, double[]>> byThreads) {
+    StringBuilder md = new StringBuilder("## Against the targets\n\n");
+    double[] one = ratios(byThreads.get(1));
+    md.append(String.format(Locale.ROOT,
+        "- Lanes at 1 thread ≤ 1.2 × the floor: **%.2f ×**, %s.%n", one[0],
+        one[0] <= 1.2 ? "met" : "missed"));
+    md.append(String.format(Locale.ROOT, "- Lanes ≥ 1.3 × faster than Netflix `SimpleLimiter` at"
+        + " 1 thread: **%.2f ×**, %s. The floor itself is only %.2f × faster than Netflix: two"
+        + " `System.nanoTime()` calls are most of both costs, and Lanes must read the clock twice"
+        + " too.%n", one[1], one[1] >= 1.3 ? "met" : "missed", one[2]));
+    for (int threads : new int[] {2, 8}) {
+      double[] r = ratios(byThreads.get(threads));
+      md.append(String.format(Locale.ROOT, "- Lanes ≥ 3 × faster than Netflix at %d threads:"
+          + " **%.2f ×**, %s. The floor is %.2f × faster than Netflix here, Lanes without its"
+          + " window %.2f ×.%n", threads, r[1], r[1] >= 3 ? "met" : "missed", r[2], r[3]));
+    }
+    double bytes = byThreads.get(1).get("lanes")[2];
+    md.append(String.format(Locale.ROOT, "- At most one allocation per operation: **%.0f B/op**,"
+        + " the 32-byte permit, %s.%n", bytes, bytes <= 32.5 ? "met" : "missed"));
+    return md.toString();
+  }
+
+  /** lanes ÷ floor, Netflix ÷ lanes, Netflix ÷ floor, Netflix ÷ lanes without window. */
+  private static double[] ratios(Map<String, double[]> scores) {
+    double floor = scores.get("floor")[0];
+    double lanes = scores.get("lanes")[0];
+    double netflix = scores.get("netflixSimpleLimiter")[0];
+    double bare = scores.get("lanesWithoutWindow")[0];
+    return new double[] {lanes / floor, netflix / lanes, netflix / floor, netflix / bare};
   }
 
   private static String machine() throws IOException {
