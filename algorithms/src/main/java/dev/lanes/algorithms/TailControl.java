@@ -148,8 +148,9 @@ final class TailControl {
       }
       if (limit == startLimit && limit > SMALL) {
         if (overloaded(window, limit)) {
-          // Overload at the limit the lane started from: the baseline so far may be a queue.
-          // Measure it, stepping down.
+          // Overload at the limit the lane started from: this window may be all queue. Take it
+          // as the reference, and measure downward from it.
+          measure(parts, true);
           startupWindowsLeft = 0;
           descending = true;
           return probe(limit, Math.max(1, limit / 4), true);
