@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
 final class AsyncWaiter extends Waiter {
 
   final CompletableFuture<Permit> future = new CompletableFuture<>();
-  private volatile LaneScheduler.Cancellable timeout;
+  private volatile Cancellable timeout;
 
   AsyncWaiter(Priority priority) {
     super(priority);
@@ -14,7 +14,7 @@ final class AsyncWaiter extends Waiter {
 
   /** Arms the timeout, unless the wait has already ended. */
   void armTimeout(LaneScheduler scheduler, long delayNanos, Runnable onTimeout) {
-    LaneScheduler.Cancellable scheduled = scheduler.schedule(onTimeout, delayNanos);
+    Cancellable scheduled = scheduler.schedule(onTimeout, delayNanos);
     timeout = scheduled;
     if (!isWaiting()) {
       scheduled.cancel();
@@ -22,7 +22,7 @@ final class AsyncWaiter extends Waiter {
   }
 
   void disarmTimeout() {
-    LaneScheduler.Cancellable scheduled = timeout;
+    Cancellable scheduled = timeout;
     if (scheduled != null) {
       scheduled.cancel();
     }

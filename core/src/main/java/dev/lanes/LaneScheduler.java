@@ -19,7 +19,7 @@ public interface LaneScheduler {
    * Runs {@code task} once, after {@code delayNanos}. The task must be cheap: it only withdraws a
    * waiter and completes its future.
    */
-  Cancellable schedule(Runnable task, long delayNanos);
+  dev.lanes.Cancellable schedule(Runnable task, long delayNanos);
 
   /**
    * Returns the shared scheduler: one daemon thread, started on first use, that removes cancelled
@@ -29,10 +29,10 @@ public interface LaneScheduler {
     return SystemScheduler.instance();
   }
 
-  /** A scheduled task that can still be called off. */
+  /**
+   * The same as {@link dev.lanes.Cancellable}, for code that names it through the scheduler; an
+   * implementation may declare either as its return type.
+   */
   @FunctionalInterface
-  interface Cancellable {
-    /** Calls the task off; returns {@code false} if it has already run or been cancelled. */
-    boolean cancel();
-  }
+  interface Cancellable extends dev.lanes.Cancellable {}
 }

@@ -25,7 +25,7 @@ final class SystemScheduler implements LaneScheduler {
   }
 
   @Override
-  public Cancellable schedule(Runnable task, long delayNanos) {
+  public dev.lanes.Cancellable schedule(Runnable task, long delayNanos) {
     ScheduledFuture<?> future = executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
     return () -> future.cancel(false);
   }

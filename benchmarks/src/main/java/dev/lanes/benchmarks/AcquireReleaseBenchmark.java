@@ -25,6 +25,11 @@ import org.openjdk.jmh.annotations.State;
  * One permit taken and given back, uncontended by the limit (every limiter has room for all
  * threads), so what is measured is the cost of the bookkeeping itself. Every contender runs in the
  * same JVM and the same run; {@link BenchmarkReport} turns the run into ratios.
+ *
+ * <pre>
+ * mvn -q -pl benchmarks -am -DskipTests package
+ * java -Djmh.ignoreLock=true -jar benchmarks/target/benchmarks.jar AcquireRelease -t 2 -prof gc
+ * </pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -30,7 +30,7 @@ class SimulationTest {
     Simulation sim = new Simulation(1);
     List<Long> fired = new ArrayList<>();
     sim.scheduler().schedule(() -> fired.add(sim.ticker().nanoTime()), 500);
-    dev.lanes.LaneScheduler.Cancellable never =
+    dev.lanes.Cancellable never =
         sim.scheduler().schedule(() -> fired.add(-1L), 700);
     never.cancel();
     sim.runUntil(1_000);
