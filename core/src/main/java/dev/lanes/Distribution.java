@@ -35,26 +35,6 @@ final class Distribution {
     this.last = hi;
   }
 
-  /** The counts of {@code now} minus those of {@code before}, bucket by bucket. */
-  static Distribution difference(long[] now, long[] before) {
-    long[] diff = new long[now.length];
-    for (int i = 0; i < now.length; i++) {
-      diff[i] = now[i] - before[i];
-    }
-    return new Distribution(diff);
-  }
-
-  /** The bucket-by-bucket sum of several distributions. */
-  static Distribution sum(Distribution... parts) {
-    long[] total = new long[LatencyHistogram.BUCKETS];
-    for (Distribution part : parts) {
-      for (int i = 0; i < total.length; i++) {
-        total[i] += part.counts[i];
-      }
-    }
-    return new Distribution(total);
-  }
-
   long count() {
     return total;
   }

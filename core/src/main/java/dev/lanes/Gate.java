@@ -135,14 +135,6 @@ final class Gate {
     this.limit = limit;
   }
 
-  int reserve() {
-    return reserve;
-  }
-
-  int ceiling() {
-    return ceiling;
-  }
-
   static int inFlightOf(long state) {
     return (int) (state & IN_FLIGHT);
   }

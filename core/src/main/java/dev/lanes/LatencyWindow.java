@@ -115,10 +115,6 @@ final class LatencyWindow {
     return new Distribution(counts);
   }
 
-  double quantile() {
-    return quantile;
-  }
-
   private void close(long nowNanos) {
     if (!closing.compareAndSet(false, true)) {
       return;

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One way to limit the device in a scenario: a Lanes algorithm, a Netflix limit run through the
@@ -69,19 +70,16 @@ public final class Contender {
 
   /** A Lanes algorithm by name, on a lane sized as the scenario says. */
   public static Contender lanes(String algorithm) {
-    return new Contender(algorithm, Group.LANES, (sim, device, s) -> Admission.through(
-        lane(algorithm, sim, s, LimitAlgorithms.create(algorithm).orElseThrow())
-            .limits(s.min(), s.initial(), s.max()).build()));
+    return of(algorithm, () -> LimitAlgorithms.create(algorithm).orElseThrow());
   }
 
   /** Any algorithm, built fresh for each run, on a lane sized as the scenario says. */
-  public static Contender of(String name, java.util.function.Supplier<LimitAlgorithm> algorithm) {
-    return new Contender(name, Group.LANES, (sim, device, s) -> Admission.through(
-        lane(name, sim, s, algorithm.get()).limits(s.min(), s.initial(), s.max()).build()));
+  public static Contender of(String name, Supplier<LimitAlgorithm> algorithm) {
+    return sized(name, Group.LANES, s -> algorithm.get());
   }
 
   /** A Netflix limit with Netflix's own defaults, unconstrained by the lane. */
-  static Contender netflixDefaults(String name, java.util.function.Supplier<Limit> limit) {
+  static Contender netflixDefaults(String name, Supplier<Limit> limit) {
     return new Contender(name, Group.NETFLIX, (sim, device, s) -> {
       Limit created = limit.get();
       return Admission.through(lane(name, sim, s, NetflixLimits.asAlgorithm(created))
@@ -91,9 +89,14 @@ public final class Contender {
 
   /** A Netflix limit given the same min, initial and max as the Lanes contenders. */
   static Contender netflixSized(String name, Function<Scenario, Limit> limit) {
-    return new Contender(name, Group.NETFLIX, (sim, device, s) -> Admission.through(
-        lane(name, sim, s, NetflixLimits.asAlgorithm(limit.apply(s)))
-            .limits(s.min(), s.initial(), s.max()).build()));
+    return sized(name, Group.NETFLIX, s -> NetflixLimits.asAlgorithm(limit.apply(s)));
+  }
+
+  /** An algorithm on a lane with the scenario's min, initial and max. */
+  private static Contender sized(String name, Group group,
+      Function<Scenario, LimitAlgorithm> algorithm) {
+    return new Contender(name, group, (sim, device, s) -> Admission.through(
+        lane(name, sim, s, algorithm.apply(s)).limits(s.min(), s.initial(), s.max()).build()));
   }
 
   /** A fixed limit at the device's true parallelism, following it when it changes. */

@@ -114,7 +114,7 @@ final class ScoreboardReport {
       }
       md.append("\n");
     }
-    md.append("Latencies in ms. *Refused* counts every reason (").append(reasons(results))
+    md.append("Latencies in ms. *Refused* counts every reason (").append(reasons())
         .append("); *late* requests were served after their caller gave up.\n\n");
   }
 
@@ -143,7 +143,7 @@ final class ScoreboardReport {
         .collect(Collectors.joining(", "));
   }
 
-  private static String reasons(List<RunResult> results) {
+  private static String reasons() {
     return java.util.Arrays.stream(Reason.values()).map(Reason::name)
         .collect(Collectors.joining(", "));
   }

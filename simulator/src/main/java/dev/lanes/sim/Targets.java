@@ -22,28 +22,7 @@ public final class Targets {
   private Targets() {}
 
   /** One target: what it asks, what was measured, and whether it holds. */
-  public static final class Check {
-    private final String what;
-    private final String measured;
-    private final boolean met;
-
-    Check(String what, String measured, boolean met) {
-      this.what = what;
-      this.measured = measured;
-      this.met = met;
-    }
-
-    public String what() {
-      return what;
-    }
-
-    public String measured() {
-      return measured;
-    }
-
-    public boolean met() {
-      return met;
-    }
+  public record Check(String what, String measured, boolean met) {
 
     @Override
     public String toString() {
