@@ -57,6 +57,11 @@ final class Distribution {
     return LatencyHistogram.valueOf(last);
   }
 
+  /** The sum of every sample, each counted at its bucket's midpoint. */
+  long sum() {
+    return sum;
+  }
+
   long min() {
     return total == 0 ? 0 : LatencyHistogram.valueOf(first);
   }

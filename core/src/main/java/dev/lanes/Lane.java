@@ -2,6 +2,7 @@ package dev.lanes;
 
 import dev.lanes.LaneRejectedException.Reason;
 import dev.lanes.limit.LimitAlgorithm;
+import dev.lanes.limit.LimitControl;
 import dev.lanes.limit.WindowSummary;
 import java.time.Duration;
 import java.util.Objects;
@@ -9,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
 /**
@@ -39,8 +41,13 @@ import java.util.function.Predicate;
 public final class Lane implements AutoCloseable {
 
   private final String name;
-  private final int min;
-  private final int max;
+  private final int reserve;
+  private final int ceiling;
+  // The bounds move only through setLimitBounds; every change of the limit runs under limitLock,
+  // so the limit is inside the bounds at every moment (rule 1).
+  private volatile int min;
+  private volatile int max;
+  private final ReentrantLock limitLock = new ReentrantLock();
   private final Gate gate;
   private final WaitingRoom room;
   private final LaneCounters counters = new LaneCounters();
@@ -55,7 +62,13 @@ public final class Lane implements AutoCloseable {
     this.name = builder.name();
     this.min = builder.min();
     this.max = builder.max();
-    this.gate = new Gate(builder.initial(), builder.backgroundReserve(), builder.criticalCeiling());
+    this.reserve = builder.backgroundReserve();
+    this.ceiling = builder.criticalCeiling();
+    int initial = builder.initial();
+    if (!builder.limitsSet()) {
+      initial = clamp(algorithm.initialLimit().orElse(initial));
+    }
+    this.gate = new Gate(initial, reserve, ceiling);
     this.room = new WaitingRoom(this, gate, builder.maxQueued(), builder.queueOrder());
     this.listeners = new Listeners(name, builder.listeners());
     this.ticker = builder.ticker();
@@ -65,6 +78,7 @@ public final class Lane implements AutoCloseable {
     this.window = builder.window().enabled()
         ? new LatencyWindow(this, algorithm, builder.window(), ticker.nanoTime())
         : null;
+    algorithm.attach(new Control());
   }
 
   /** Starts configuring a lane called {@code name}. */
@@ -172,6 +186,61 @@ public final class Lane implements AutoCloseable {
     return gate.limit();
   }
 
+  /** The lowest the limit may go. */
+  public int minLimit() {
+    return min;
+  }
+
+  /** The highest the limit may go. */
+  public int maxLimit() {
+    return max;
+  }
+
+  /** Permits that {@link Priority#BACKGROUND} calls may never take. */
+  public int backgroundReserve() {
+    return reserve;
+  }
+
+  /**
+   * Moves the bounds of the limit at run time, for instance from an operator's setting. The limit
+   * is clamped into the new bounds at once: lowering {@code max} below the current limit revokes
+   * no permit (rule 7), and raising {@code min} above it wakes waiters.
+   *
+   * @throws IllegalArgumentException naming the bound, unless {@code 1 <= min <= max}, the
+   *     background reserve is below {@code max} and the critical ceiling at least {@code max}
+   */
+  public void setLimitBounds(int min, int max) {
+    LaneBuilder.check(min >= 1, "lane '" + name + "': min must be at least 1, was " + min);
+    LaneBuilder.check(max >= min,
+        "lane '" + name + "': max must be at least min (" + min + "), was " + max);
+    LaneBuilder.check(reserve < max, "lane '" + name + "': max must be above the background"
+        + " reserve (" + reserve + "), was " + max);
+    LaneBuilder.check(ceiling >= max, "lane '" + name + "': max must not exceed the critical"
+        + " ceiling (" + ceiling + "), was " + max);
+    limitLock.lock();
+    try {
+      this.min = min;
+      this.max = max;
+    } finally {
+      limitLock.unlock();
+    }
+    applyLimit(gate.limit());
+  }
+
+  /** Whether {@code failure} means overload to this lane (see {@link LaneBuilder#overloadOn}). */
+  public boolean isOverload(Throwable failure) {
+    try {
+      return overloadOn.test(failure);
+    } catch (RuntimeException predicateFailure) {
+      return false;
+    }
+  }
+
+  /** Whether {@link #close()} has been called. */
+  public boolean isClosed() {
+    return gate.isClosed();
+  }
+
   /** How long {@link #acquire(Priority)} and {@link #call} wait for a permit. */
   public Duration maxWait() {
     return Duration.ofNanos(maxWaitNanos);
@@ -200,6 +269,9 @@ public final class Lane implements AutoCloseable {
   public void close() {
     if (gate.close()) {
       room.closeAll();
+      if (!listeners.isEmpty()) {
+        listeners.fire(l -> l.onClosed(this));
+      }
     }
   }
 
@@ -262,20 +334,38 @@ public final class Lane implements AutoCloseable {
 
   /** Applies what the algorithm proposed after {@code closed}, clamped to [min, max]. */
   void windowClosed(WindowSummary closed, int proposed) {
-    int old = gate.limit();
-    int next = Math.max(min, Math.min(max, proposed));
-    if (next != old) {
+    int next = applyLimit(proposed);
+    if (!listeners.isEmpty()) {
+      listeners.fire(l -> l.onWindowClosed(this, closed, next));
+    }
+  }
+
+  /** Sets the limit to {@code proposed} clamped to the bounds; returns the limit set. */
+  private int applyLimit(int proposed) {
+    int old;
+    int next;
+    limitLock.lock();
+    try {
+      old = gate.limit();
+      next = clamp(proposed);
       gate.setLimit(next);
+    } finally {
+      limitLock.unlock();
+    }
+    if (next != old) {
       if (next > old) {
         room.requestDispatch();
       }
       if (!listeners.isEmpty()) {
-        listeners.fire(l -> l.onLimitChanged(this, old, next));
+        int from = old;
+        listeners.fire(l -> l.onLimitChanged(this, from, next));
       }
     }
-    if (!listeners.isEmpty()) {
-      listeners.fire(l -> l.onWindowClosed(this, closed, next));
-    }
+    return next;
+  }
+
+  private int clamp(int limit) {
+    return Math.max(min, Math.min(max, limit));
   }
 
   void algorithmFailed(Throwable error) {
@@ -351,6 +441,24 @@ public final class Lane implements AutoCloseable {
       permit.dropped();
     } else {
       permit.ignore();
+    }
+  }
+
+  /** What the lane's algorithm may do to it between windows. */
+  private final class Control implements LimitControl {
+    @Override
+    public String laneName() {
+      return name;
+    }
+
+    @Override
+    public int limit() {
+      return gate.limit();
+    }
+
+    @Override
+    public void propose(int limit) {
+      applyLimit(limit);
     }
   }
 }

@@ -52,6 +52,7 @@ public final class LaneBuilder {
   private int min = 2;
   private int initial = 8;
   private int max = 64;
+  private boolean limitsSet;
   private Duration maxWait = Duration.ofSeconds(1);
   private int maxQueued = 1_000;
   private QueueOrder queueOrder = QueueOrder.FIFO;
@@ -98,12 +99,15 @@ public final class LaneBuilder {
 
   /**
    * Sets the bounds and the starting point of the limit. The lane clamps whatever its algorithm
-   * proposes to {@code [min, max]}.
+   * proposes to {@code [min, max]}. Without this call a lane has the bounds {@code [2, 64]} and
+   * starts at its algorithm's {@link LimitAlgorithm#initialLimit() own starting point}, or at 8
+   * if the algorithm has none.
    */
   public LaneBuilder limits(int min, int initial, int max) {
     this.min = min;
     this.initial = initial;
     this.max = max;
+    this.limitsSet = true;
     return this;
   }
 
@@ -206,7 +210,7 @@ public final class LaneBuilder {
             + " call LaneBuilder.algorithm(...)"));
   }
 
-  private static void check(boolean ok, String message) {
+  static void check(boolean ok, String message) {
     if (!ok) {
       throw new IllegalArgumentException(message);
     }
@@ -223,6 +227,7 @@ public final class LaneBuilder {
   int min() { return min; }
   int initial() { return initial; }
   int max() { return max; }
+  boolean limitsSet() { return limitsSet; }
   Duration maxWait() { return maxWait; }
   int maxQueued() { return maxQueued; }
   QueueOrder queueOrder() { return queueOrder; }

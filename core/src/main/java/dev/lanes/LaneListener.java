@@ -33,4 +33,7 @@ public interface LaneListener {
    * failures, and again only after the algorithm has once succeeded.
    */
   default void onAlgorithmError(Lane lane, Throwable error) {}
+
+  /** The lane was closed; it refuses new calls, and permits still out can be released. */
+  default void onClosed(Lane lane) {}
 }

@@ -1,5 +1,7 @@
 package dev.lanes.limit;
 
+import java.util.OptionalInt;
+
 /**
  * Decides a lane's limit from the latency it measured. The lane calls {@link #update} once per
  * closed window, never from two threads at once, and clamps the result to its {@code [min, max]}.
@@ -35,6 +37,22 @@ public interface LimitAlgorithm {
    * @param dropped whether the call was released with {@code Permit.dropped()}
    */
   default void onSample(long startNanos, long rttNanos, int inFlight, boolean dropped) {}
+
+  /**
+   * Called once by the lane that adopts this algorithm, before its first call. An algorithm that
+   * moves the limit on its own, not only when a window closes, keeps {@code lane} and calls
+   * {@link LimitControl#propose} whenever it likes.
+   */
+  default void attach(LimitControl lane) {}
+
+  /**
+   * The limit this algorithm would start from, if it has an opinion. A lane whose builder was not
+   * given explicit {@code limits(...)} starts there (clamped to its bounds) instead of at the
+   * builder's default.
+   */
+  default OptionalInt initialLimit() {
+    return OptionalInt.empty();
+  }
 
   /** A short name for logs, metrics and the scoreboard. */
   default String name() {

@@ -18,7 +18,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -45,6 +47,8 @@ import java.util.function.Supplier;
  */
 public final class LaneRegistry implements AutoCloseable {
 
+  private static final System.Logger LOG = System.getLogger(LaneRegistry.class.getName());
+
   private final DeviceProbe probe;
   private final Supplier<LimitAlgorithm> algorithm;
   private final List<LaneListener> listeners;
@@ -54,6 +58,9 @@ public final class LaneRegistry implements AutoCloseable {
   private final Map<String, NativeLane> nativeLanes = new ConcurrentHashMap<>();
   private final Map<String, Classification> byDevice = new ConcurrentHashMap<>();
   private final FileLanes files = FileLanes.of(this::forPath);
+  private final List<Consumer<? super Lane>> laneActions = new CopyOnWriteArrayList<>();
+  /** Guards creation against close, and orders creations with {@link #onEachLane}. */
+  private final ReentrantLock lifecycle = new ReentrantLock();
   private volatile boolean closed;
 
   private LaneRegistry(Builder builder) {
@@ -77,20 +84,16 @@ public final class LaneRegistry implements AutoCloseable {
   public Lane forPath(Path path) {
     Objects.requireNonNull(path, "path");
     Classification device = probe.classification(path);
-    return deviceLanes.computeIfAbsent(device.deviceKey(), key -> {
-      checkOpen();
+    return create(deviceLanes, device.deviceKey(), key -> {
       byDevice.put(key, device);
       return lane("disk:" + key, device.deviceClass()::size);
-    });
+    }, lane -> lane);
   }
 
   /** A lane for the resource called {@code name}, with default settings, created on first use. */
   public Lane named(String name) {
     Objects.requireNonNull(name, "name");
-    return namedLanes.computeIfAbsent(name, n -> {
-      checkOpen();
-      return lane(n, builder -> builder);
-    });
+    return create(namedLanes, name, n -> lane(n, builder -> builder), lane -> lane);
   }
 
   /**
@@ -100,10 +103,9 @@ public final class LaneRegistry implements AutoCloseable {
   public NativeLane forNativeLibrary(String library, NativeProfile profile) {
     Objects.requireNonNull(library, "library");
     Objects.requireNonNull(profile, "profile");
-    return nativeLanes.computeIfAbsent(library, lib -> {
-      checkOpen();
-      return NativeLane.builder(lib).profile(profile).lane(this::configure).build();
-    });
+    return create(nativeLanes, library,
+        lib -> NativeLane.builder(lib).profile(profile).lane(this::configure).build(),
+        NativeLane::lane);
   }
 
   /** File operations routed through the lane of each path's device. */
@@ -124,13 +126,84 @@ public final class LaneRegistry implements AutoCloseable {
     return all;
   }
 
-  /** Closes every lane and native pool; new lanes are refused from then on. */
+  /**
+   * Runs {@code action} for every lane the registry holds now, on this thread, and then for every
+   * lane it creates later, on the thread that creates it, before that thread gets the lane. No
+   * lane is missed or seen twice, however creations and this call interleave. This is how a
+   * metrics binder follows a registry; pair it with {@link LaneListener#onClosed} to see lanes go.
+   *
+   * <pre>{@code
+   * registry.onEachLane(lane -> log.info("new lane {}, limit {}", lane.name(), lane.limit()));
+   * }</pre>
+   *
+   * <p>A failure of {@code action} for a lane that exists now is thrown from here; for a later
+   * lane it is logged, and the lane is created anyway.
+   */
+  public void onEachLane(Consumer<? super Lane> action) {
+    Objects.requireNonNull(action, "action");
+    lifecycle.lock();
+    try {
+      lanes().forEach(action);
+      laneActions.add(action);
+    } finally {
+      lifecycle.unlock();
+    }
+  }
+
+  /**
+   * Closes every lane and native pool; new lanes are refused from then on with an
+   * {@link IllegalStateException}. A lane being created while this runs is finished first and
+   * closed with the others, so once this returns every lane the registry handed out is closed.
+   */
   @Override
   public void close() {
-    closed = true;
+    lifecycle.lock();
+    try {
+      closed = true;
+    } finally {
+      lifecycle.unlock();
+    }
     deviceLanes.values().forEach(Lane::close);
     namedLanes.values().forEach(Lane::close);
     nativeLanes.values().forEach(NativeLane::close);
+  }
+
+  /**
+   * Returns the entry of {@code key}, creating it on first use. Creation runs under the lifecycle
+   * lock, so it cannot slip past {@link #close()} and every lane action sees it exactly once;
+   * lookups of existing entries take no lock.
+   */
+  private <T> T create(Map<String, T> entries, String key, Function<String, T> factory,
+      Function<T, Lane> laneOf) {
+    T existing = entries.get(key);
+    if (existing != null) {
+      return existing;
+    }
+    lifecycle.lock();
+    try {
+      existing = entries.get(key);
+      if (existing != null) {
+        return existing;
+      }
+      if (closed) {
+        throw new IllegalStateException(
+            "the lane registry is closed; it creates no more lanes (asked for '" + key + "')");
+      }
+      T created = factory.apply(key);
+      entries.put(key, created);
+      Lane lane = laneOf.apply(created);
+      for (Consumer<? super Lane> action : laneActions) {
+        try {
+          action.accept(lane);
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "a lane action of the registry failed for lane '"
+              + lane.name() + "'; the lane is kept", e);
+        }
+      }
+      return created;
+    } finally {
+      lifecycle.unlock();
+    }
   }
 
   private Lane lane(String name, java.util.function.UnaryOperator<LaneBuilder> sizing) {
@@ -145,12 +218,6 @@ public final class LaneRegistry implements AutoCloseable {
     }
     listeners.forEach(builder::listener);
     customize.accept(builder);
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("the lane registry is closed");
-    }
   }
 
   /** Configures a {@link LaneRegistry}. */
