@@ -6,11 +6,13 @@ import com.netflix.concurrency.limits.limit.Gradient2Limit;
 import com.netflix.concurrency.limits.limit.VegasLimit;
 import dev.lanes.Lane;
 import dev.lanes.LaneBuilder;
+import dev.lanes.QueueOrder;
 import dev.lanes.limit.LimitAlgorithm;
 import dev.lanes.limit.LimitAlgorithms;
+import dev.lanes.limit.LimitControl;
 import dev.lanes.limit.WindowConfig;
+import dev.lanes.limit.WindowSummary;
 import dev.lanes.netflix.NetflixLimits;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -99,15 +101,41 @@ public final class Contender {
         lane(name, sim, s, algorithm.apply(s)).limits(s.min(), s.initial(), s.max()).build()));
   }
 
-  /** A fixed limit at the device's true parallelism, following it when it changes. */
+  /**
+   * A fixed limit at the device's true parallelism, following it the moment it changes. Its lane
+   * keeps a plain FIFO queue: it is the oracle of the limit, not of the queue. It measures no
+   * windows, since it has nothing to learn from them.
+   */
   public static Contender oracle() {
     return new Contender("oracle (fixed at true P)", Group.REFERENCE, (sim, device, s) -> {
-      LimitAlgorithm clairvoyant = (window, limit) -> device.parallelism();
-      return Admission.through(lane("oracle", sim, s, clairvoyant)
+      Clairvoyant clairvoyant = new Clairvoyant();
+      Lane lane = lane("oracle", sim, s, clairvoyant)
           .limits(1, device.parallelism(), 100_000)
-          .window(WindowConfig.percentile(0.99).minSamples(1).minDuration(Duration.ZERO))
-          .build());
+          .queueOrder(QueueOrder.FIFO)
+          .window(WindowConfig.disabled())
+          .build();
+      device.onParallelismChange(clairvoyant::follow);
+      return Admission.through(lane);
     });
+  }
+
+  /** The oracle's algorithm: it never decides anything, it is told P. */
+  private static final class Clairvoyant implements LimitAlgorithm {
+    private LimitControl lane;
+
+    @Override
+    public void attach(LimitControl lane) {
+      this.lane = lane;
+    }
+
+    @Override
+    public int update(WindowSummary window, int currentLimit) {
+      return currentLimit;
+    }
+
+    void follow(int parallelism) {
+      lane.propose(parallelism);
+    }
   }
 
   /** Nothing between the requests and the device. */

@@ -19,6 +19,9 @@ public interface Device {
 
   void setParallelism(int parallelism);
 
+  /** Tells {@code listener} the new parallelism each time it changes: how the oracle follows P. */
+  void onParallelismChange(java.util.function.IntConsumer listener);
+
   ServiceTime serviceTime();
 
   void setServiceTime(ServiceTime serviceTime);

@@ -33,9 +33,12 @@ public final class ProcessorSharingDevice extends ModelledDevice {
   }
 
   @Override
-  public void setParallelism(int parallelism) {
+  void beforeParallelismChange() {
     advance();
-    this.parallelism = parallelism;
+  }
+
+  @Override
+  void afterParallelismChange() {
     reschedule();
   }
 

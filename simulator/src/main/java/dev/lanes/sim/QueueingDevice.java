@@ -27,8 +27,7 @@ public final class QueueingDevice extends ModelledDevice {
   }
 
   @Override
-  public void setParallelism(int parallelism) {
-    this.parallelism = parallelism;
+  void afterParallelismChange() {
     startWhatFits();
   }
 

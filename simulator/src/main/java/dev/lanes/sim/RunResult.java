@@ -60,7 +60,7 @@ public final class RunResult {
   }
 
   public long refused(Priority priority, Reason reason) {
-    return metrics.of(priority).refused.getOrDefault(reason, 0L);
+    return metrics.of(priority).refused[reason.ordinal()];
   }
 
   /** Served requests that came back after their caller had given up. */

@@ -2,7 +2,6 @@ package dev.lanes.sim;
 
 import dev.lanes.LaneScheduler;
 import dev.lanes.Ticker;
-import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
@@ -18,7 +17,7 @@ import java.util.SplittableRandom;
  */
 public final class Simulation {
 
-  private final PriorityQueue<Event> events = new PriorityQueue<>();
+  private final EventQueue events = new EventQueue();
   private final SplittableRandom random;
   private long now;
   private long sequence;
@@ -57,7 +56,7 @@ public final class Simulation {
 
   /** Runs {@code action} at virtual time {@code timeNanos}, or now if that is in the past. */
   public Event at(long timeNanos, Runnable action) {
-    Event event = new Event(Math.max(now, timeNanos), sequence++, action);
+    Event event = new Event(this, Math.max(now, timeNanos), sequence++, action);
     events.add(event);
     return event;
   }
@@ -69,10 +68,11 @@ public final class Simulation {
 
   /** Runs events until none is left before {@code endNanos}; the clock ends at it. */
   public void runUntil(long endNanos) {
-    while (!events.isEmpty() && events.peek().time <= endNanos) {
-      Event event = events.poll();
+    Event event;
+    while ((event = events.pollUntil(endNanos)) != null) {
       now = event.time;
       if (!event.cancelled) {
+        event.done = true;
         event.action.run();
       }
     }
@@ -80,20 +80,21 @@ public final class Simulation {
   }
 
   /** A scheduled action that can be called off until it runs. */
-  public static final class Event implements Comparable<Event> {
+  public static final class Event {
+    private final Simulation sim;
     private final long time;
     private final long sequence;
     private final Runnable action;
     private boolean cancelled;
     private boolean done;
+    /** Whether it waits in the event queue's ring rather than its heap. */
+    boolean inWheel;
 
-    private Event(long time, long sequence, Runnable action) {
+    private Event(Simulation sim, long time, long sequence, Runnable action) {
+      this.sim = sim;
       this.time = time;
       this.sequence = sequence;
-      this.action = () -> {
-        done = true;
-        action.run();
-      };
+      this.action = action;
     }
 
     /** Calls the event off; false if it already ran or was cancelled. */
@@ -102,13 +103,20 @@ public final class Simulation {
         return false;
       }
       cancelled = true;
+      sim.events.cancelled(this);
       return true;
     }
 
-    @Override
-    public int compareTo(Event other) {
-      int byTime = Long.compare(time, other.time);
-      return byTime != 0 ? byTime : Long.compare(sequence, other.sequence);
+    long time() {
+      return time;
+    }
+
+    long sequence() {
+      return sequence;
+    }
+
+    boolean isCancelled() {
+      return cancelled;
     }
   }
 }

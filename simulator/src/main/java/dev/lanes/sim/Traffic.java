@@ -51,11 +51,13 @@ public final class Traffic {
     Duration timeout = timeouts.get(priority);
     metrics.offered(priority);
     CompletableFuture<Permit> permit = admission.acquire(priority, timeout);
-    permit.whenComplete((granted, failure) -> {
+    // handle(), not whenComplete(): a whenComplete stage wraps a refusal in a fresh
+    // CompletionException, stack trace and all, for nobody to read.
+    permit.handle((granted, failure) -> {
       if (failure != null) {
         metrics.refused(priority, reasonOf(failure));
         onDone.accept(Outcome.REFUSED);
-        return;
+        return null;
       }
       long start = sim.now();
       device.submit(() -> {
@@ -69,6 +71,7 @@ public final class Traffic {
         metrics.served(priority, end - start, end - arrival, late);
         onDone.accept(late ? Outcome.LATE : Outcome.SERVED);
       });
+      return null;
     });
   }
 

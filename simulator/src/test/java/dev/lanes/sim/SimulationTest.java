@@ -25,6 +25,57 @@ class SimulationTest {
     assertThat(sim.now()).isEqualTo(100);
   }
 
+  /**
+   * Events near and far (the event queue keeps the next two seconds in a ring of buckets and the
+   * rest in a heap), many cancelled, some scheduled while others run: every live event runs once,
+   * in (time, scheduling order), whatever structure held it.
+   */
+  @Test
+  void keepsExactOrderAcrossTheRingAndTheHeapWithCancellations() {
+    long seed = 20261127L;
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    Simulation sim = new Simulation(1);
+    List<long[]> expected = new ArrayList<>();   // {time, sequence} of events that must run
+    List<long[]> ran = new ArrayList<>();
+    long[] sequence = {0};
+    Runnable[] schedule = new Runnable[1];
+    schedule[0] = () -> {
+      // Delays from a microsecond to five seconds, many on the same nanosecond to test ties.
+      long delay = switch (random.nextInt(4)) {
+        case 0 -> random.nextLong(1_000, 1_000_000);
+        case 1 -> Simulation.seconds(1);
+        case 2 -> random.nextLong(1, 3) * 1_000_000_000L;
+        default -> random.nextLong(0, Simulation.seconds(5));
+      };
+      long time = sim.now() + delay;
+      long[] id = {time, sequence[0]++};
+      Simulation.Event event = sim.after(delay, () -> {
+        ran.add(id);
+        if (ran.size() < 20_000) {
+          schedule[0].run();
+        }
+      });
+      if (random.nextInt(3) == 0) {
+        sim.after(random.nextLong(0, delay), event::cancel);
+        sequence[0]++;
+      } else {
+        expected.add(id);
+      }
+    };
+    for (int i = 0; i < 2_000; i++) {
+      schedule[0].run();
+    }
+    sim.runUntil(Long.MAX_VALUE / 2);
+    for (int i = 1; i < ran.size(); i++) {
+      long[] a = ran.get(i - 1);
+      long[] b = ran.get(i);
+      assertThat(a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]))
+          .as("seed %d: event %s ran after %s", seed, java.util.Arrays.toString(b),
+              java.util.Arrays.toString(a)).isTrue();
+    }
+    assertThat(ran).as("seed %d", seed).hasSameSizeAs(expected);
+  }
+
   @Test
   void theSchedulerAndTickerOfALaneRunOnVirtualTime() {
     Simulation sim = new Simulation(1);
