@@ -61,6 +61,16 @@ final class TailControl {
   private static final int STARTUP_WINDOWS = 5;
   /** Samples a stale baseline is measured over before it is replaced. */
   private static final int STALE_SAMPLES = 300;
+  /** Quantile points the typical latency is the mean of. */
+  private static final int TYPICAL_POINTS = 10;
+  /**
+   * A probe whose typical latency falls below the baseline's by at least this fraction, and by
+   * {@link #PROBE_FALL_ERRORS} standard errors of a difference, looks lower.
+   */
+  private static final double PROBE_FALL = 0.1;
+  private static final double PROBE_FALL_ERRORS = 3;
+  /** The largest share of a probe's typical latency that draining calls may add to it. */
+  private static final double MAX_PROBE_BIAS = 0.01;
   /** Samples a part needs in a window before its latency counts. */
   private static final int PART_SAMPLES = 20;
   /** The most parts a window is read in; a lane has three priorities. */
@@ -86,6 +96,12 @@ final class TailControl {
   private int resumeLimit;
   private int floor = Integer.MAX_VALUE;
   private int windowsSinceProbe;
+  /** The share of in-flight calls that were queued when the running probe began. */
+  private double probeQueueShare;
+  /** Windows the running probe has seen. */
+  private int probeWindows;
+  /** Whether to probe at the next busy window, to check a baseline that may hold a queue. */
+  private boolean checkBaseline;
 
   // A run of windows whose latency sat above the baseline; see staleBaseline().
   private int congestedSinceLimit;
@@ -118,16 +134,51 @@ final class TailControl {
   }
 
   /**
+   * The concurrency the window's demand would have used, by Little's law: the rate of the calls
+   * served plus the rate of those that found the lane full, times the mean latency. Under
+   * overload it is well above the limit; in a window where bursts only brushed the limit now and
+   * then it is below it, since the calls held back were few and most were soon served anyway.
+   * Infinite where the lane does not count the calls it held back.
+   */
+  static double demand(WindowSummary window) {
+    long blocked = window.blocked();
+    double seconds = (window.endNanos() - window.startNanos()) / 1e9;
+    if (blocked < 0 || seconds <= 0) {
+      return Double.POSITIVE_INFINITY;
+    }
+    return (window.completionsPerSecond() + blocked / seconds) * window.meanNanos() / 1e9;
+  }
+
+  /**
    * A window's typical latency: the mean of its quantile function from the 5th to the 95th
    * percentile, a trimmed mean. It moves with a queue as the mean does (the median barely moves
    * while only some calls wait), but a heavy-tailed service time cannot swing it.
    */
   static long typical(WindowSummary window) {
     long sum = 0;
-    for (int i = 0; i < 10; i++) {
-      sum += window.percentileNanos(0.05 + 0.1 * i);
+    for (int i = 0; i < TYPICAL_POINTS; i++) {
+      sum += window.percentileNanos((i + 0.5) / TYPICAL_POINTS);
     }
-    return sum / 10;
+    return sum / TYPICAL_POINTS;
+  }
+
+  /**
+   * The standard error of {@link #typical}, relative to it: the spread of the same quantile
+   * points over the square root of the samples. About 5% for a hundred log-normal disk latencies,
+   * three times that for a heavy (Pareto) tail; a difference between two windows is not a fact
+   * until it is several of these.
+   */
+  static double typicalError(WindowSummary window) {
+    long typical = typical(window);
+    if (typical <= 0 || window.samples() == 0) {
+      return 0;
+    }
+    double squares = 0;
+    for (int i = 0; i < TYPICAL_POINTS; i++) {
+      double d = window.percentileNanos((i + 0.5) / TYPICAL_POINTS) - typical;
+      squares += d * d;
+    }
+    return Math.sqrt(squares / TYPICAL_POINTS / window.samples()) / typical;
   }
 
   int update(WindowSummary window, int limit, Rule rule) {
@@ -153,7 +204,7 @@ final class TailControl {
           measure(parts, true);
           startupWindowsLeft = 0;
           descending = true;
-          return probe(limit, Math.max(1, limit / 4), true);
+          return probe(limit, Math.max(1, limit / 4), true, 0);
         }
         if (first) {
           return limit; // the lane was filling up: nothing to learn from it yet
@@ -184,8 +235,9 @@ final class TailControl {
       slowStart = true;
       return limit;
     }
-    if (utilized(window, limit) && ++windowsSinceProbe >= probeInterval) {
-      return probe(next, probeLimit(parts, next), false);
+    if (utilized(window, limit) && (++windowsSinceProbe >= probeInterval || checkBaseline)) {
+      checkBaseline = false;
+      return probe(next, probeLimit(parts, next), false, queued / limit);
     }
     return next;
   }
@@ -214,7 +266,8 @@ final class TailControl {
   }
 
   private int probeWindow(WindowSummary window, List<WindowSummary> parts, int limit) {
-    if (stillDraining(window, limit)) {
+    // Only the probe's first window can hold calls that waited in the queue before it.
+    if (stillDraining(window, limit, probeWindows++ == 0 ? probeQueueShare : 0)) {
       return limit;
     }
     if (descending && limit > SMALL && typicalRatio(parts) <= 1.0 / 3) {
@@ -225,6 +278,19 @@ final class TailControl {
       measure(parts, true);
       resumeLimit = limit;
       return Math.max(1, limit / 4);
+    }
+    if (!descending && typicalRatio(parts) < 1 - Math.max(PROBE_FALL,
+        PROBE_FALL_ERRORS * Math.sqrt(2) * typicalError(window))) {
+      // The probe saw a clearly lower latency than the baseline: the baseline was measured with
+      // a queue in it (a start above P, or a level taken for the new normal during a drop), and
+      // the probe's level, worked out from it, may hold a queue too. Take this level as the
+      // baseline and look a quarter lower, until the latency stops falling. (The fall must be
+      // beyond the noise of two windows' typical latencies, the probe's and the baseline's.)
+      measure(parts, true);
+      if (limit > 1) {
+        return Math.max(1, limit * 3 / 4);
+      }
+      probeReplaces = true;
     }
     descending = false;
     probing = false;
@@ -244,6 +310,9 @@ final class TailControl {
     if (slowStart) {
       if (queued > allowance(limit) || tailRatio > 2 * tolerance) {
         slowStart = false;
+        // The first queue: the baseline it was measured against came from the lane's first
+        // windows, which a start above P congests. Check it now rather than a hundred windows on.
+        checkBaseline = true;
       } else if (!utilized) {
         return limit;
       } else {
@@ -259,6 +328,11 @@ final class TailControl {
    * quarter above the baseline, while that latency kept four fifths of its height. A queue this
    * lane causes drains as the limit falls, and the latency falls with it; a latency that stays is
    * the resource's new normal. Enough samples are gathered that one unlucky window cannot decide.
+   *
+   * <p>The height is measured where the latency rose to, not where the run began: a run that
+   * starts with a mild queue and then meets a capacity drop would otherwise see the limit halve
+   * while the latency, swollen by the drop, is still above where the run began, and take a
+   * congested level for the resource's new normal (the limit then settled at twice P).
    */
   private boolean staleBaseline(List<WindowSummary> parts, int limit) {
     double ratio = typicalRatio(parts);
@@ -266,8 +340,10 @@ final class TailControl {
       resetStaleCheck();
       return false;
     }
-    if (congestedSinceLimit == 0 || ratio * 5 < congestedSinceRatio * 4) {
-      // A run starts here, or the latency fell with the limit as a queue of ours would.
+    if (congestedSinceLimit == 0 || ratio * 5 < congestedSinceRatio * 4
+        || ratio * 4 > congestedSinceRatio * 5) {
+      // A run starts here; or the latency fell with the limit as a queue of ours would; or it
+      // rose by more than a quarter, to a height the run is measured from now.
       resetStaleCheck();
       congestedSinceLimit = limit;
       congestedSinceRatio = ratio;
@@ -359,14 +435,37 @@ final class TailControl {
     for (int p = 0; p < parts.size(); p++) {
       served += parts.get(p).completionsPerSecond() * baseTypical[p] / 1e9;
     }
-    return (int) Math.max(floor, Math.min(next, 0.75 * served));
+    return (int) Math.max(1, Math.min(next, 0.75 * served));
   }
 
-  private int probe(int resume, int probeLimit, boolean replaces) {
+  /**
+   * Starts a probe at {@code probeLimit}, to resume at {@code resume}; {@code queueShare} is the
+   * share of the calls in flight that were queued when it started, as far as it is known.
+   */
+  private int probe(int resume, int probeLimit, boolean replaces, double queueShare) {
+    probeQueueShare = queueShare;
+    probeWindows = 0;
     probing = true;
     probeReplaces = replaces;
     resumeLimit = resume;
     return probeLimit;
+  }
+
+  /**
+   * The standard error of the window's tail, relative to it, from the order statistics around
+   * it: {@code sqrt(q (1 - q) / n)} over the density there, read as the distance between the
+   * quantiles half a tail away on either side. A p99 of a few hundred log-normal latencies is
+   * good to a tenth or so; of a Pareto tail, to half itself.
+   */
+  double tailError(WindowSummary window) {
+    double q = Double.isNaN(quantile) ? window.quantile() : quantile;
+    long tail = window.percentileNanos(q);
+    if (tail <= 0 || window.samples() == 0) {
+      return 0;
+    }
+    double half = (1 - q) / 2;
+    double spread = window.percentileNanos(q + half) - window.percentileNanos(q - half);
+    return Math.sqrt(q * (1 - q) / window.samples()) * spread / (2 * half) / tail;
   }
 
   private long tailOf(WindowSummary window) {
@@ -416,12 +515,20 @@ final class TailControl {
   }
 
   /** A probe window still spent more than a tenth of its time draining calls from before. */
-  private static boolean stillDraining(WindowSummary window, int probeLimit) {
+  private static boolean stillDraining(WindowSummary window, int probeLimit, double queueShare) {
     int excess = window.maxInFlight() - probeLimit;
     if (excess <= 0 || window.completionsPerSecond() <= 0) {
       return false;
     }
     double drainSeconds = excess / window.completionsPerSecond();
-    return drainSeconds > 0.1 * (window.endNanos() - window.startNanos()) / 1e9;
+    if (drainSeconds > 0.1 * (window.endNanos() - window.startNanos()) / 1e9) {
+      return true;
+    }
+    // The calls in flight when the probe began waited in the queue it meant to drain, about
+    // queueShare of a typical latency each. Where they are a large part of a short window (a
+    // small P: 6 of 100 calls, each two service times late, lift the mean by a tenth), the
+    // window says more about the old queue than about the resource: take the next one.
+    double bias = (double) window.maxInFlight() / Math.max(1, window.samples()) * queueShare;
+    return bias > MAX_PROBE_BIAS;
   }
 }

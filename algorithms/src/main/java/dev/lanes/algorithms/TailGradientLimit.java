@@ -54,6 +54,9 @@ import dev.lanes.limit.WindowSummary;
  */
 public final class TailGradientLimit implements LimitAlgorithm {
 
+  /** Standard errors of the window's tail that a rise of the tail must clear to count. */
+  private static final double TAIL_ERRORS = 2;
+
   private final double tolerance;
   private final double smoothing;
   private final TailControl control;
@@ -89,10 +92,20 @@ public final class TailGradientLimit implements LimitAlgorithm {
   }
 
   private int gradientStep(WindowSummary window, double tailRatio, double queued, int limit) {
-    double gradient = Math.max(0.5, Math.min(1.0, tolerance / tailRatio));
+    // The tail counts only past its own noise: two standard errors of the window's tail.
+    double noise = 1 + TAIL_ERRORS * control.tailError(window);
+    double gradient = Math.max(0.5, Math.min(1.0, tolerance * noise / tailRatio));
     // Headroom: the queue the lane may keep in the resource, minus the queue it has.
-    double target = estimate * gradient + TailControl.allowance(estimate) - queued;
-    estimate = target >= estimate ? target : estimate + smoothing * (target - estimate);
+    double headroom = TailControl.allowance(estimate) - queued;
+    double target = estimate * gradient + headroom;
+    // A rise starts from the concurrency the demand asked for, when that is below the limit: a
+    // lane only brushed against its limit by bursts has no use for more.
+    double rise = Math.min(estimate, TailControl.demand(window)) * gradient + headroom;
+    if (rise > estimate) {
+      estimate = rise;
+    } else if (target < estimate) {
+      estimate += smoothing * (target - estimate);
+    }
     return (int) Math.max(1, Math.round(estimate));
   }
 
