@@ -148,7 +148,7 @@ public final class Lane implements AutoCloseable {
       return CompletableFuture.failedFuture(refusal(priority, fastRefusalReason(priority)));
     }
     AsyncWaiter waiter = new AsyncWaiter(priority);
-    room.enter(waiter, waitNanos > 0);
+    room.enter(waiter, waitNanos);
     if (waiter.isWaiting()) {
       try {
         waiter.armTimeout(scheduler(), waitNanos, () -> timeOut(waiter));
@@ -353,19 +353,39 @@ public final class Lane implements AutoCloseable {
     }
   }
 
+  /**
+   * The lane's clock, whether or not it measures latency; {@link LanePermit#UNTIMED} if the ticker
+   * failed.
+   */
+  long clock() {
+    try {
+      return ticker.nanoTime();
+    } catch (RuntimeException | Error failure) {
+      userCodeFailed("reading the ticker", failure);
+      return LanePermit.UNTIMED;
+    }
+  }
+
+  /** The median latency of the last closed window, or 0 if none has closed. */
+  long typicalLatencyNanos() {
+    WindowSummary last = window == null ? null : window.lastWindow();
+    return last == null ? 0 : last.percentileNanos(0.5);
+  }
+
   void release(Priority priority, long grantedNanos, long now, int outcome) {
     boolean timed = grantedNanos != LanePermit.UNTIMED && now != LanePermit.UNTIMED;
-    // A timed success is a sample: counted by the gate (which decides when a window is due) and
-    // the histogram. Every other release is counted by the counters.
+    // A timed success goes into the histogram, and counts there. Timed successes and drops are
+    // what a window is made of: the gate counts them, and decides when a window is due.
     boolean sample = timed && outcome == LanePermit.SUCCEEDED;
-    long before = gate.release(sample);
+    boolean counted = timed && outcome != LanePermit.IGNORED;
+    long before = gate.release(counted);
     if ((before & Gate.WAITING) != 0) {
       room.requestDispatch();
     }
     counters.released(priority, outcome, !sample);
-    if (timed && outcome != LanePermit.IGNORED) {
+    if (counted) {
       window.record(priority, grantedNanos, now, Gate.inFlightOf(before),
-          outcome == LanePermit.DROPPED, Gate.completionsOf(before) + (sample ? 1 : 0));
+          outcome == LanePermit.DROPPED, Gate.completionsOf(before) + 1);
     }
   }
 
@@ -440,7 +460,7 @@ public final class Lane implements AutoCloseable {
 
   private Permit await(Priority priority, long waitNanos) throws InterruptedException {
     BlockingWaiter waiter = new BlockingWaiter(priority);
-    room.enter(waiter, waitNanos > 0);
+    room.enter(waiter, waitNanos);
     long deadline = System.nanoTime() + waitNanos;
     while (waiter.isWaiting()) {
       long remaining = deadline - System.nanoTime();
