@@ -57,6 +57,8 @@ public final class Lane implements AutoCloseable {
   private final LaneScheduler scheduler;
   private final long maxWaitNanos;
   private final Predicate<Throwable> overloadOn;
+  private final String algorithmName;
+  private final LaneEvents events;
 
   Lane(LaneBuilder builder, LimitAlgorithm algorithm) {
     this.name = builder.name();
@@ -75,6 +77,8 @@ public final class Lane implements AutoCloseable {
     this.scheduler = builder.scheduler();
     this.maxWaitNanos = builder.maxWait().toNanos();
     this.overloadOn = builder.overloadOn();
+    this.algorithmName = nameOf(algorithm);
+    this.events = new LaneEvents(name);
     this.window = builder.window().enabled()
         ? new LatencyWindow(this, algorithm, builder.window(), ticker.nanoTime())
         : null;
@@ -236,7 +240,7 @@ public final class Lane implements AutoCloseable {
     } finally {
       limitLock.unlock();
     }
-    applyLimit(gate.limit());
+    applyLimit(gate.limit(), null);
   }
 
   /** Whether {@code failure} means overload to this lane (see {@link LaneBuilder#overloadOn}). */
@@ -329,6 +333,7 @@ public final class Lane implements AutoCloseable {
   /** Counts and reports a refusal. */
   private void refuse(Priority priority, Reason reason) {
     counters.rejected(priority, reason);
+    events.rejected(priority, reason);
     if (reason == Reason.LIMIT_REACHED || reason == Reason.QUEUE_FULL) {
       blocked();
     }
@@ -410,14 +415,19 @@ public final class Lane implements AutoCloseable {
 
   /** Applies what the algorithm proposed after {@code closed}, clamped to [min, max]. */
   void windowClosed(WindowSummary closed, int proposed) {
-    int next = applyLimit(proposed);
+    int next = applyLimit(proposed, closed);
+    events.windowClosed(closed, next);
     if (!listeners.isEmpty()) {
       listeners.fire(l -> l.onWindowClosed(this, closed, next));
     }
   }
 
-  /** Sets the limit to {@code proposed} clamped to the bounds; returns the limit set. */
-  private int applyLimit(int proposed) {
+  /**
+   * Sets the limit to {@code proposed} clamped to the bounds; returns the limit set.
+   *
+   * @param window the window behind the change, or null if it came from elsewhere
+   */
+  private int applyLimit(int proposed, WindowSummary window) {
     int old;
     int next;
     limitLock.lock();
@@ -432,12 +442,21 @@ public final class Lane implements AutoCloseable {
       if (next > old) {
         room.requestDispatch();
       }
+      events.limitChanged(old, next, algorithmName, window);
       if (!listeners.isEmpty()) {
         int from = old;
         listeners.fire(l -> l.onLimitChanged(this, from, next));
       }
     }
     return next;
+  }
+
+  private static String nameOf(LimitAlgorithm algorithm) {
+    try {
+      return algorithm.name();
+    } catch (RuntimeException e) {
+      return algorithm.getClass().getName();
+    }
   }
 
   private int clamp(int limit) {
@@ -534,7 +553,7 @@ public final class Lane implements AutoCloseable {
 
     @Override
     public void propose(int limit) {
-      applyLimit(limit);
+      applyLimit(limit, null);
     }
   }
 }
