@@ -61,6 +61,8 @@ final class TailControl {
   private static final int STARTUP_WINDOWS = 5;
   /** Samples a stale baseline is measured over before it is replaced. */
   private static final int STALE_SAMPLES = 300;
+  /** The share of a window's calls dropped at which the drop backoff applies in full. */
+  private static final double FULL_BACKOFF_DROPS = 0.01;
   /** Quantile points the typical latency is the mean of. */
   private static final int TYPICAL_POINTS = 10;
   /**
@@ -130,7 +132,7 @@ final class TailControl {
    * P = 8).
    */
   static double allowance(double limit) {
-    return Math.max(1, Math.sqrt(limit) / 3);
+    return Math.sqrt(limit) / 3;
   }
 
   /**
@@ -265,6 +267,25 @@ final class TailControl {
     return queued;
   }
 
+  /**
+   * The standard error of {@link #queued}: each part's rate times its typical latency times the
+   * relative error of that typical latency, for the window's and, as large again, for the
+   * baseline's. A tenth of a call for a window of 64,000 NVMe completions; most of a call for a
+   * few hundred disk reads.
+   */
+  double queueError(WindowSummary window) {
+    List<WindowSummary> parts = partsOf(window);
+    double variance = 0;
+    for (int p = 0; p < parts.size(); p++) {
+      WindowSummary part = parts.get(p);
+      if (counts(part) && baseTypical[p] > 0) {
+        double error = part.completionsPerSecond() * typical(part) / 1e9 * typicalError(part);
+        variance += 2 * error * error;
+      }
+    }
+    return Math.sqrt(variance);
+  }
+
   private int probeWindow(WindowSummary window, List<WindowSummary> parts, int limit) {
     // Only the probe's first window can hold calls that waited in the queue before it.
     if (stillDraining(window, limit, probeWindows++ == 0 ? probeQueueShare : 0)) {
@@ -303,15 +324,21 @@ final class TailControl {
       Rule rule) {
     if (window.drops() > 0) {
       slowStart = false;
-      return Math.max(1, (int) (limit * dropBackoff));
+      // In proportion to how many: a lone drop among hundreds of calls may be the resource's
+      // own tail (a heavy-tailed device outlasts a caller now and then at any load), so it
+      // backs off a little; a window with one call in a hundred dropped backs off in full.
+      double share = (double) window.drops() / (window.samples() + window.drops());
+      double backoff = Math.pow(dropBackoff, Math.min(1, share / FULL_BACKOFF_DROPS));
+      return Math.max(1, (int) (limit * backoff));
     }
     boolean utilized = utilized(window, limit);
     double tailRatio = tailRatio(parts);
     if (slowStart) {
       if (queued > allowance(limit) || tailRatio > 2 * tolerance) {
         slowStart = false;
-        // The first queue: the baseline it was measured against came from the lane's first
-        // windows, which a start above P congests. Check it now rather than a hundred windows on.
+        // The first queue. The baseline it is measured against may hold a queue itself (the
+        // lane's first window, which a start above P congests; a startup probe that drained a
+        // queue; the new normal after a drop): check it now rather than a hundred windows on.
         checkBaseline = true;
       } else if (!utilized) {
         return limit;

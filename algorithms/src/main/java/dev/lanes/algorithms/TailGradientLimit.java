@@ -96,15 +96,25 @@ public final class TailGradientLimit implements LimitAlgorithm {
     double noise = 1 + TAIL_ERRORS * control.tailError(window);
     double gradient = Math.max(0.5, Math.min(1.0, tolerance * noise / tailRatio));
     // Headroom: the queue the lane may keep in the resource, minus the queue it has.
+    double queueError = control.queueError(window);
     double headroom = TailControl.allowance(estimate) - queued;
-    double target = estimate * gradient + headroom;
+    // With room, the headroom adds to the tail's verdict. With a queue past the allowance, the
+    // queue and the tail it lifts are two readings of one congestion: the stronger cut counts,
+    // not their sum, which took the limit well below P on the first window past slow start.
+    double target = headroom >= 0 ? estimate * gradient + headroom
+        : Math.min(estimate * gradient, estimate + headroom);
     // A rise starts from the concurrency the demand asked for, when that is below the limit: a
     // lane only brushed against its limit by bursts has no use for more.
     double rise = Math.min(estimate, TailControl.demand(window)) * gradient + headroom;
     if (rise > estimate) {
       estimate = rise;
     } else if (target < estimate) {
-      estimate += smoothing * (target - estimate);
+      // Smoothing is for falls within the noise of the queue estimate; a fall far beyond it (the
+      // first window past slow start, a capacity drop, seen in thousands of completions) is
+      // taken nearly whole.
+      double fall = estimate - target;
+      double gain = Math.max(smoothing, 1 - queueError / fall);
+      estimate -= gain * fall;
     }
     return (int) Math.max(1, Math.round(estimate));
   }

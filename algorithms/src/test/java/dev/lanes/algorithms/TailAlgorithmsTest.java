@@ -124,6 +124,30 @@ class TailAlgorithmsTest {
         .isGreaterThanOrEqualTo(last.length - 2);
   }
 
+  static Stream<Arguments> smallParallelism() {
+    return IntStream.rangeClosed(1, 4).boxed().flatMap(p ->
+        IntStream.of(1, 4, 500).mapToObj(start -> Arguments.of(p, start)));
+  }
+
+  /**
+   * Where one extra call is a queue of a half or a whole P, the gradient keeps the limit at P or
+   * P + 1: its allowance, {@code sqrt(L) / 3}, is below one call there, so it spends about that
+   * share of its windows at P + 1 and the rest at P.
+   */
+  @ParameterizedTest(name = "P = {0}, from {1}")
+  @MethodSource("smallParallelism")
+  void theGradientSettlesAtPOrPPlusOneForSmallP(int parallelism, int start) {
+    int[] limits = ClosedLoopModel.of(parallelism).run(TailGradientLimit.newDefault(), start, 200);
+    int[] last = Arrays.copyOfRange(limits, 100, 200);
+    long atOrAbove = Arrays.stream(last).filter(l -> l >= parallelism).count();
+    long above = Arrays.stream(last).filter(l -> l > parallelism + 1).count();
+    // A probe takes one window in a hundred below P, on purpose.
+    assertThat(atOrAbove).as("P = %d from %d: %s", parallelism, start, Arrays.toString(last))
+        .isGreaterThanOrEqualTo(last.length - 2);
+    assertThat(above).as("P = %d from %d: %s", parallelism, start, Arrays.toString(last))
+        .isZero();
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("algorithms")
   void settlesDespiteNoisyTails(String name, Supplier<LimitAlgorithm> create) {

@@ -89,6 +89,20 @@ public final class RunResult {
     return Math.sqrt(limits().map(l -> (l - mean) * (l - mean)).average().orElse(Double.NaN));
   }
 
+  /** The limit as sampled every 100 ms from {@code fromSeconds} until {@code toSeconds}. */
+  public int[] limits(double fromSeconds, double toSeconds) {
+    double sampleSeconds = RunMetrics.SAMPLE_NANOS / 1e9;
+    List<int[]> samples = metrics.limitSamples;
+    return java.util.stream.IntStream.range(0, samples.size())
+        .filter(i -> i * sampleSeconds >= fromSeconds && i * sampleSeconds < toSeconds)
+        .map(i -> samples.get(i)[0]).toArray();
+  }
+
+  /** The highest limit sampled from {@code fromSeconds} until {@code toSeconds}; -1 without one. */
+  public int limitMax(double fromSeconds, double toSeconds) {
+    return Arrays.stream(limits(fromSeconds, toSeconds)).max().orElse(-1);
+  }
+
   /**
    * Seconds from each change of the optimum (the device's true P) until the limit settles within
    * ±25% of it: the first moment from which the median of every following second of limit

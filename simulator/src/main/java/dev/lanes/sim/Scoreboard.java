@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs every scenario against every contender and writes the comparison: {@code scoreboard.md}
@@ -34,7 +35,12 @@ public final class Scoreboard {
     Path docs = Paths.get(args.length > 0 ? args[0] : "docs");
     long seed = args.length > 1 ? Long.parseLong(args[1]) : SEED;
     long started = System.nanoTime();
-    Map<Scenario, List<RunResult>> results = run(Scenarios.all(), Contender.all(), seed);
+    List<Scenario> scenarios = Scenarios.all();
+    List<Contender> contenders = Contender.all();
+    Map<Scenario, List<RunResult>> results;
+    try (Progress progress = Progress.to(System.out, scenarios.size() * contenders.size())) {
+      results = run(scenarios, contenders, seed, progress);
+    }
     double seconds = (System.nanoTime() - started) / 1e9;
     Files.createDirectories(docs.resolve("img"));
     for (Map.Entry<Scenario, List<RunResult>> entry : results.entrySet()) {
@@ -43,20 +49,31 @@ public final class Scoreboard {
     }
     Files.writeString(docs.resolve("scoreboard.md"), ScoreboardReport.render(results, seed));
     System.out.printf("scoreboard: %d scenarios x %d contenders in %.1f s -> %s%n",
-        results.size(), Contender.all().size(), seconds, docs.resolve("scoreboard.md"));
+        results.size(), contenders.size(), seconds, docs.resolve("scoreboard.md"));
   }
 
   /** Runs each scenario against each contender, in parallel; results keep the given order. */
   public static Map<Scenario, List<RunResult>> run(
       List<Scenario> scenarios, List<Contender> contenders, long seed) {
+    return run(scenarios, contenders, seed, Progress.NONE);
+  }
+
+  static Map<Scenario, List<RunResult>> run(
+      List<Scenario> scenarios, List<Contender> contenders, long seed, Progress progress) {
     ExecutorService pool = Executors.newFixedThreadPool(
         Math.max(1, Runtime.getRuntime().availableProcessors()));
     try {
       Map<Scenario, List<Future<RunResult>>> pending = new LinkedHashMap<>();
       for (Scenario scenario : scenarios) {
         List<Future<RunResult>> runs = new ArrayList<>();
+        AtomicInteger left = new AtomicInteger(contenders.size());
         for (Contender contender : contenders) {
-          runs.add(pool.submit(() -> new Run(scenario, contender, seed).execute()));
+          runs.add(pool.submit(() -> {
+            progress.started(scenario.name());
+            RunResult result = new Run(scenario, contender, seed).execute();
+            progress.finished(scenario.name(), left.decrementAndGet() == 0);
+            return result;
+          }));
         }
         pending.put(scenario, runs);
       }

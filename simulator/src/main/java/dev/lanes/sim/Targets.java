@@ -19,6 +19,12 @@ public final class Targets {
   /** The contender the targets are set for. */
   public static final String SUBJECT = "gradient";
 
+  /**
+   * Of the nine scenarios on the default device, in how many at least the subject must match or
+   * beat every Netflix contender on end-to-end p99.
+   */
+  public static final int MIN_BEATEN = 7;
+
   private Targets() {}
 
   /** One target: what it asks, what was measured, and whether it holds. */
@@ -38,12 +44,44 @@ public final class Targets {
     List<Check> checks = new ArrayList<>();
     switch (scenario.name()) {
       case "steady-overload":
-        checks.add(ratio("goodput >= 0.95 x the oracle's", subject.goodput(),
-            oracle.goodput(), r -> r >= 0.95));
+        checks.add(ratio("goodput >= 0.97 x the oracle's", subject.goodput(),
+            oracle.goodput(), r -> r >= 0.97));
         checks.add(ratio("device p99 <= 1.5 x the oracle's",
             subject.deviceMillis(Priority.NORMAL, 0.99),
             oracle.deviceMillis(Priority.NORMAL, 0.99), r -> r <= 1.5));
+        checks.add(ratio("end-to-end p99 <= 3 x the oracle's device p99",
+            subject.endToEndMillis(Priority.NORMAL, 0.99),
+            oracle.deviceMillis(Priority.NORMAL, 0.99), r -> r <= 3));
         break;
+      case "hdd-like": {
+        int p = initialParallelism(scenario);
+        checks.add(new Check("goodput >= 0.9 of capacity", format(subject.goodput()),
+            subject.goodput() >= 0.9));
+        double mean = subject.limitMean();
+        checks.add(new Check("limit mean within [P, 1.5 P] = [" + p + ", " + format(1.5 * p)
+            + "]", format(mean), mean >= p && mean <= 1.5 * p));
+        break;
+      }
+      case "sata-like": {
+        List<Double> settle = subject.settleSeconds();
+        double drop = settle.get(settle.size() - 1);
+        checks.add(new Check("settles within +-25% of P within 3 s of the drop",
+            "settled after " + format(drop) + " s", !Double.isNaN(drop) && drop <= 3.0));
+        Change spell = scenario.changes().get(0);
+        Change end = scenario.changes().get(1);
+        int highest = subject.limitMax(spell.atSeconds(), end.atSeconds());
+        int twiceP = 2 * spell.parallelism();
+        checks.add(new Check("limit stays below 2 x P (" + twiceP + ") in the quiet spell",
+            "highest " + highest, highest < twiceP));
+        break;
+      }
+      case "nvme-like": {
+        int p = initialParallelism(scenario);
+        checks.add(ratio("goodput >= 0.98 x the oracle's", subject.goodput(), oracle.goodput(),
+            r -> r >= 0.98));
+        checks.add(ratio("limit sd <= 15% of P", subject.limitStdDev(), p, r -> r <= 0.15));
+        break;
+      }
       case "capacity-drop":
         List<Double> settle = subject.settleSeconds();
         boolean settled = settle.stream().allMatch(s -> !s.isNaN() && s <= 3.0);
@@ -111,6 +149,15 @@ public final class Targets {
     }
     java.util.Arrays.sort(draws);
     return draws[(int) (0.99 * draws.length) - 1] / 1e6;
+  }
+
+  /** The parallelism the scenario's device starts with. */
+  static int initialParallelism(Scenario scenario) {
+    return scenario.device().create(new Simulation(0)).parallelism();
+  }
+
+  private static String format(double value) {
+    return String.format(java.util.Locale.ROOT, "%.3f", value);
   }
 
   static RunResult find(List<RunResult> results, Predicate<Contender> which) {
