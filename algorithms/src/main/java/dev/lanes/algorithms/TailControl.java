@@ -135,6 +135,11 @@ final class TailControl {
     return Math.sqrt(limit) / 3;
   }
 
+  /** The mean number of calls in flight over the window, by Little's law. */
+  static double inUse(WindowSummary window) {
+    return window.completionsPerSecond() * window.meanNanos() / 1e9;
+  }
+
   /**
    * The concurrency the window's demand would have used, by Little's law: the rate of the calls
    * served plus the rate of those that found the lane full, times the mean latency. Under
@@ -239,7 +244,7 @@ final class TailControl {
     }
     if (utilized(window, limit) && (++windowsSinceProbe >= probeInterval || checkBaseline)) {
       checkBaseline = false;
-      return probe(next, probeLimit(parts, next), false, queued / limit);
+      return probe(next, probeLimit(window, limit, queued, next), false, queued / limit);
     }
     return next;
   }
@@ -456,12 +461,13 @@ final class TailControl {
     return base == 0 ? Double.NaN : now / base;
   }
 
-  /** Three quarters of the concurrency the resource served: its rate times no-load latency. */
-  private int probeLimit(List<WindowSummary> parts, int next) {
-    double served = 0;
-    for (int p = 0; p < parts.size(); p++) {
-      served += parts.get(p).completionsPerSecond() * baseTypical[p] / 1e9;
-    }
+  /**
+   * Three quarters of the concurrency the resource served without a queue: the mean in flight
+   * (never more than the limit, which a Pareto outlier in the mean could otherwise pass), less the
+   * queue estimate. Below P, so the probe sees no queue of ours.
+   */
+  private int probeLimit(WindowSummary window, int limit, double queued, int next) {
+    double served = Math.min(limit, inUse(window)) - queued;
     return (int) Math.max(1, Math.min(next, 0.75 * served));
   }
 

@@ -92,9 +92,10 @@ public final class TailGradientLimit implements LimitAlgorithm {
   }
 
   private int gradientStep(WindowSummary window, double tailRatio, double queued, int limit) {
-    // The tail counts only past its own noise: two standard errors of the window's tail.
-    double noise = 1 + TAIL_ERRORS * control.tailError(window);
-    double gradient = Math.max(0.5, Math.min(1.0, tolerance * noise / tailRatio));
+    // The tail counts only past its noise: two standard errors of the ratio of two tails, the
+    // window's and the baseline's, each measured over a window of about as many calls.
+    double tailNoise = 1 + TAIL_ERRORS * Math.sqrt(2) * control.tailError(window);
+    double gradient = Math.max(0.5, Math.min(1.0, tolerance * tailNoise / tailRatio));
     // Headroom: the queue the lane may keep in the resource, minus the queue it has.
     double queueError = control.queueError(window);
     double headroom = TailControl.allowance(estimate) - queued;
