@@ -19,18 +19,24 @@ import java.util.List;
  *       <em>probe</em> runs at a quarter of that limit, then a quarter of that, for as long as the
  *       latency falls in proportion, as it does when every call queues: the starting limit may be
  *       far too high, and every window of such a lane is congested;
- *   <li>then, while the lane is busy, a probe runs every {@code probeInterval} windows at three
- *       quarters of the concurrency the resource really served (its completion rate times the
- *       no-load latency, by Little's law): below its parallelism, so it sees no queue, yet it
- *       costs a quarter of one window's throughput. It moves the baseline halfway to what it
- *       measures, up or down. A probe that starts with many calls still in flight waits until
- *       they have drained;
+ *   <li>then, while the lane is busy, a probe runs every {@code probeInterval} windows, and once
+ *       as soon as slow start first meets a queue, at three quarters of the concurrency the
+ *       resource served without a queue (the mean in flight, by Little's law, less the queue
+ *       estimate): below its parallelism, so it sees no queue, yet it costs a quarter of one
+ *       window's throughput. It moves the baseline halfway to what it measures, up or down. A
+ *       probe whose first window is still draining calls from before, or is biased by them by
+ *       more than 1%, waits a window. A probe that measures a typical latency clearly below the
+ *       baseline (by 10%, and by three standard errors of the difference) has found a baseline
+ *       that held a queue, and a probe level worked out from it may hold one too: it takes the
+ *       probe's measurement and looks a quarter lower, until the latency stops falling;
  *   <li>when, during one run of windows whose latency sat more than a quarter above the
- *       baseline, the limit has halved while that latency kept four fifths of its height, the
- *       windows since the halving (at least 300 samples of them) replace the baseline outright
- *       and slow start resumes: a queue this lane causes drains as the limit falls, so a latency
- *       that stays is the resource's new normal, measured at limits already below its
- *       parallelism;
+ *       baseline, the limit has halved while that latency kept four fifths of its peak in the
+ *       run, the windows since the halving (at least 300 samples of them) replace the baseline
+ *       outright and slow start resumes: a queue this lane causes drains as the limit falls, so
+ *       a latency that stays is the resource's new normal, measured at limits already below its
+ *       parallelism. (Measured from the peak, not from where the run began: a run that begins
+ *       with a mild queue and then meets a capacity drop would otherwise take a congested level
+ *       for the new normal);
  *   <li>a kind of call first seen in a window without a queue takes that window as its baseline;
  *       a window as lightly loaded as a probe (peak in-flight at or below the minimum, and nobody
  *       held back) counts as one.
@@ -126,10 +132,11 @@ final class TailControl {
   }
 
   /**
-   * The queue a lane of limit {@code limit} may keep in the resource, {@code max(1, sqrt(L) / 3)}:
-   * enough that noise in the estimate rarely leaves the resource idle, small enough that the
-   * limit settles within a quarter of the true parallelism (about P + 1.4 at P = 16 and P + 1 at
-   * P = 8).
+   * The queue a lane of limit {@code limit} may keep in the resource, {@code sqrt(L) / 3}: enough
+   * that noise in the estimate rarely leaves the resource idle, small enough that the limit
+   * settles within a quarter of the true parallelism (about P + 1.4 at P = 16 and P + 1 at P = 8).
+   * Below P = 9 it is less than one call, where one call is an eighth to all of P: the limit then
+   * alternates between P and P + 1, at P + 1 about that share of the time.
    */
   static double allowance(double limit) {
     return Math.sqrt(limit) / 3;

@@ -14,25 +14,35 @@ import dev.lanes.limit.WindowSummary;
  *     .build();
  * }</pre>
  *
- * <p>Each window, with {@code tail} the window's p99 (or the configured percentile) and
- * {@code baseline} the no-load p99:
+ * <p>Each window, with {@code L} the limit, {@code tail} the window's p99 (or the configured
+ * percentile) and {@code baseline} the no-load p99:
  *
  * <pre>
- * gradient  = clamp(tolerance × baseline / tail, 0.5, 1)
- * queue     = completions per second × (typical − no-load typical)      (Little's law)
- * headroom  = max(1, sqrt(limit) / 3) − queue
- * target    = limit × gradient + headroom
- * new       = target                                    when it rises
- * new       = limit + smoothing × (target − limit)      when it falls
+ * queue     = completions per second × (typical − no-load typical)        (Little's law)
+ * allowance = sqrt(L) / 3                       the queue the lane may keep in the resource
+ * headroom  = allowance − queue
+ * gradient  = clamp(tolerance × (1 + 2·√2·ε) × baseline / tail, 0.5, 1)  ε: the tail's error
+ * demand    = (completions + blocked calls) per second × mean latency     (Little's law)
+ * rise      = min(L, demand) × gradient + headroom
+ * fall      = L × gradient + headroom               with room (headroom ≥ 0)
+ *             min(L × gradient, L + headroom)        past the allowance
+ * new       = rise                                  when it is above L
+ * new       = L − g × (L − fall), g = max(smoothing, 1 − σ / (L − fall))   when fall is below L
  * </pre>
  *
  * <p>The two terms do different jobs. The queue term finds the resource's parallelism P: past it,
  * every extra call only waits, the typical latency (a trimmed mean) rises by the wait, and the
- * headroom turns negative until the limit is back near {@code P + sqrt(P) / 3}. The tail alone
- * cannot find P: service-time spread dominates a p99, so on a disk whose p99 is three times its
- * mean a queue of a quarter of P moves the p99 by under a tenth, inside the noise of one window.
- * The tail term guards the p99 itself: when it rises past {@code tolerance} times its no-load
- * value, for any reason, the limit falls in proportion, by up to half per window.
+ * headroom turns negative until the limit is back near {@code P + sqrt(P) / 3}: P or P + 1 for P
+ * up to 4 (where the allowance is under one call, so the limit spends about that share of its
+ * windows at P + 1), 17–18 for P = 16, 66–67 for P = 64. The tail alone cannot find P:
+ * service-time spread dominates a p99, so on a disk whose p99 is three times its mean a queue of a
+ * quarter of P moves the p99 by under a tenth, inside the noise of one window. The tail term
+ * guards the p99 itself: when it rises past {@code tolerance} times its no-load value by more than
+ * its own noise, for any reason, the limit falls in proportion, by up to half per window.
+ *
+ * <p>A rise starts from the concurrency the demand asked for, so bursts that brush a limit above
+ * P now and then do not walk it up. A fall far beyond the standard error {@code σ} of the queue
+ * estimate is taken nearly whole; within the noise it is smoothed.
  *
  * <p>Startup probing, the moving baseline, slow start, drops and idleness are shared with the
  * other algorithms; {@code docs/algorithms.md} describes them.
@@ -45,7 +55,8 @@ import dev.lanes.limit.WindowSummary;
  *       noise of a 100-sample p99 for congestion and costs throughput</td></tr>
  *   <tr><td>smoothing</td><td>0.5</td><td>halves the effect of one noisy window on the way down,
  *       while a tripled p99 still cuts the limit by a third within two windows</td></tr>
- *   <tr><td>dropBackoff</td><td>0.8</td><td>a drop is a definite overload signal</td></tr>
+ *   <tr><td>dropBackoff</td><td>0.8</td><td>a window with one call in a hundred dropped is a
+ *       definite overload signal; fewer drops back off in proportion</td></tr>
  *   <tr><td>probeInterval</td><td>100 busy windows</td><td>a probe costs a quarter of one
  *       window's throughput, about 0.25% under overload</td></tr>
  *   <tr><td>percentile</td><td>the lane's window percentile (p99)</td><td>the tail the lane is

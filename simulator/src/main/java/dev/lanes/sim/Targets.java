@@ -58,8 +58,9 @@ public final class Targets {
         checks.add(new Check("goodput >= 0.9 of capacity", format(subject.goodput()),
             subject.goodput() >= 0.9));
         double mean = subject.limitMean();
-        checks.add(new Check("limit mean within [P, 1.5 P] = [" + p + ", " + format(1.5 * p)
-            + "]", format(mean), mean >= p && mean <= 1.5 * p));
+        checks.add(new Check("limit mean within [P, 1.5 P] = [" + p + ", "
+            + java.math.BigDecimal.valueOf(1.5 * p).stripTrailingZeros().toPlainString() + "]",
+            format(mean), mean >= p && mean <= 1.5 * p));
         break;
       }
       case "sata-like": {
