@@ -58,6 +58,17 @@ class DeviceTest {
   }
 
   @Test
+  void aDeviceTellsItsListenersWhenPChanges() {
+    QueueingDevice device = new QueueingDevice(sim, 16, ServiceTime.constant(0.010));
+    List<Integer> heard = new ArrayList<>();
+    device.onParallelismChange(heard::add);
+    Change.parallelism(1, 8).applyTo(device);
+    Change.serviceTimeTimes(2, 2).applyTo(device);
+    Change.parallelism(3, 16).applyTo(device);
+    assertThat(heard).containsExactly(8, 16);
+  }
+
+  @Test
   void serviceTimesHaveTheMeanTheySay() {
     java.util.SplittableRandom random = new java.util.SplittableRandom(3);
     for (ServiceTime s : List.of(ServiceTime.logNormal(0.005, 0.5),
