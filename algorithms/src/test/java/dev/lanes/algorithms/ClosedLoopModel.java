@@ -3,6 +3,7 @@ package dev.lanes.algorithms;
 import dev.lanes.limit.LimitAlgorithm;
 import java.util.SplittableRandom;
 import java.util.function.IntToLongFunction;
+import java.util.function.IntUnaryOperator;
 
 /**
  * A resource of true parallelism P under a closed loop that always has a call ready: latency is
@@ -14,14 +15,14 @@ final class ClosedLoopModel {
   static final int MIN = 1;
   static final int MAX = 1_000;
 
-  private final int parallelism;
+  private final IntUnaryOperator parallelismAtWindow;
   private final IntToLongFunction serviceNanosAtWindow;
   private final double noise;
   private final SplittableRandom random;
 
-  private ClosedLoopModel(int parallelism, IntToLongFunction serviceNanosAtWindow, double noise,
-      long seed) {
-    this.parallelism = parallelism;
+  private ClosedLoopModel(IntUnaryOperator parallelismAtWindow,
+      IntToLongFunction serviceNanosAtWindow, double noise, long seed) {
+    this.parallelismAtWindow = parallelismAtWindow;
     this.serviceNanosAtWindow = serviceNanosAtWindow;
     this.noise = noise;
     this.random = new SplittableRandom(seed);
@@ -29,17 +30,22 @@ final class ClosedLoopModel {
 
   /** No noise, and a service time of 1 ms throughout. */
   static ClosedLoopModel of(int parallelism) {
-    return new ClosedLoopModel(parallelism, w -> 1_000_000L, 0, 0);
+    return new ClosedLoopModel(w -> parallelism, w -> 1_000_000L, 0, 0);
   }
 
   /** The service time changes with the window index. */
   static ClosedLoopModel of(int parallelism, IntToLongFunction serviceNanosAtWindow) {
-    return new ClosedLoopModel(parallelism, serviceNanosAtWindow, 0, 0);
+    return new ClosedLoopModel(w -> parallelism, serviceNanosAtWindow, 0, 0);
+  }
+
+  /** The parallelism changes with the window index; the service time is 1 ms throughout. */
+  static ClosedLoopModel withParallelism(IntUnaryOperator parallelismAtWindow) {
+    return new ClosedLoopModel(parallelismAtWindow, w -> 1_000_000L, 0, 0);
   }
 
   /** Each window's tail is off by a seeded log-normal factor of spread {@code sigma}. */
   static ClosedLoopModel noisy(int parallelism, double sigma, long seed) {
-    return new ClosedLoopModel(parallelism, w -> 1_000_000L, sigma, seed);
+    return new ClosedLoopModel(w -> parallelism, w -> 1_000_000L, sigma, seed);
   }
 
   /** Runs {@code windows} windows from {@code start}; returns the limit each window ran at. */
@@ -48,6 +54,7 @@ final class ClosedLoopModel {
     int limit = clamp(start);
     for (int w = 0; w < windows; w++) {
       limits[w] = limit;
+      int parallelism = parallelismAtWindow.applyAsInt(w);
       long latency = serviceNanosAtWindow.applyAsLong(w) * Math.max(limit, parallelism)
           / parallelism;
       if (noise > 0) {

@@ -148,6 +148,23 @@ class TailAlgorithmsTest {
         .isZero();
   }
 
+  /**
+   * P falls from 32 to 8 in two steps: first a little (a mild queue, the latency a third above
+   * its no-load value, which starts a run of congested windows), then the rest. The limit must be
+   * within a quarter of 8 ten windows later and stay there. (Where falls are smoothed, a run of
+   * congested windows measured from where it began, not from its peak, took the level the limit
+   * had halved to for the resource's new normal, over and over: 15, 30, 11, 23, 16, 26 ... .)
+   */
+  @org.junit.jupiter.api.Test
+  void theGradientSettlesAfterADropThatFollowsAMildQueue() {
+    int[] limits = ClosedLoopModel.withParallelism(w -> w < 100 ? 32 : w == 100 ? 26 : 8)
+        .run(TailGradientLimit.newDefault(), 32, 200);
+    int[] after = Arrays.copyOfRange(limits, 110, 200);
+    long settled = Arrays.stream(after).filter(l -> l >= 6 && l <= 10).count();
+    assertThat(settled).as("limits after the drop: %s", Arrays.toString(after))
+        .isGreaterThanOrEqualTo(after.length - 2);
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("algorithms")
   void settlesDespiteNoisyTails(String name, Supplier<LimitAlgorithm> create) {
