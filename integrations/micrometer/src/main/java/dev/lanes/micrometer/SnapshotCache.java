@@ -15,27 +15,29 @@ import java.util.function.ToLongFunction;
  * histograms once and not once per meter.
  *
  * <p>{@code lane.snapshot()} copies three histograms of 608 buckets and reads every counter; a
- * lane exports over forty meters. Each meter owns a <em>slot</em>, and a read of a slot is served
- * from the snapshot held here unless
+ * lane exports over forty meters. A scrape is one thread reading each meter once, within a short
+ * time, so each meter owns a <em>slot</em>, and a read is served from the snapshot held here
+ * unless
  *
  * <ul>
- *   <li>that slot was already served from it: a registry reads each meter once per scrape, so a
- *       repeated slot means a new scrape has begun; or
- *   <li>the snapshot is older than {@link #MAX_AGE_NANOS}, so a reader that reads only some meters
+ *   <li>its slot was already served from it: a new scrape has begun;
+ *   <li>another thread took the snapshot: another scrape, or a scrape interleaved with this one;
+ *   <li>the snapshot is older than {@link #MAX_AGE_NANOS}, so a thread that reads only some meters
  *       (a health check, a test) never gets a value staler than that.
  * </ul>
  *
- * <p>So every scrape takes exactly one snapshot per lane, however its reads of one lane are spread
- * among other meters (Prometheus collects by name: every lane's {@code lanes.admitted}, then
- * every lane's {@code lanes.rejected}...), and two scrapes never share one. A clock alone cannot
+ * <p>So every scrape takes one snapshot per lane, however its reads of one lane are spread among
+ * other meters (Prometheus collects by name: every lane's {@code lanes.admitted}, then every
+ * lane's {@code lanes.rejected}...), and no scrape is served from another's. A clock alone cannot
  * do both: a short expiry splits a slow scrape, a long one lets two quick scrapes share a
- * snapshot.
+ * snapshot. Two scrapes of one lane at the same moment each stay fresh, at the price of more
+ * snapshots.
  *
  * <p>Counters go through {@link #counter}, which never returns less than it returned before for
  * the same slot. The lane reads its counters one after another while it runs, and one of them
- * (the {@code NORMAL} admissions, derived from the in-flight count) can dip by a call or two
- * between snapshots; a Prometheus counter that dips reads as a reset, and {@code rate()} turns it
- * into a spike the size of the whole count.
+ * (the {@code NORMAL} admissions, derived from the in-flight count) can read one high and then
+ * drop back; a Prometheus counter that drops reads as a reset, and {@code rate()} turns it into
+ * a spike the size of the whole count.
  *
  * <p>Reads run under a lock that no lane operation ever takes, so a slow scrape delays only other
  * scrapes; {@code lane.snapshot()} is safe to call at any rate (rule 11 of a lane).
@@ -54,6 +56,7 @@ final class SnapshotCache {
   private long[] highest = new long[64];
   private int slots;
   private LaneSnapshot snapshot;
+  private Thread takenBy;
   private long takenNanos;
 
   SnapshotCache(Supplier<LaneSnapshot> source, LongSupplier clock) {
@@ -98,8 +101,11 @@ final class SnapshotCache {
 
   private LaneSnapshot serve(int slot) {
     long now = clock.getAsLong();
-    if (snapshot == null || served.get(slot) || now - takenNanos > MAX_AGE_NANOS) {
+    Thread reader = Thread.currentThread();
+    if (snapshot == null || served.get(slot) || takenBy != reader
+        || now - takenNanos > MAX_AGE_NANOS) {
       snapshot = source.get();
+      takenBy = reader;
       takenNanos = now;
       served.clear();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lanes.Lane;
 import dev.lanes.LaneSnapshot;
+import dev.lanes.Permit;
 import dev.lanes.Priority;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +53,23 @@ class SnapshotCacheTest {
     clock.addAndGet(1);
     cache.gauge(c, LaneSnapshot::inFlight);
     assertThat(taken).hasSize(2);
+  }
+
+  @Test
+  void aReadFromAnotherThreadIsAnotherScrape() throws Exception {
+    int a = cache.newSlot();
+    int b = cache.newSlot();
+    cache.gauge(a, LaneSnapshot::inFlight);
+    Permit permit = lane.tryAcquire(Priority.NORMAL).orElseThrow();
+
+    double[] seen = new double[1];
+    Thread other = new Thread(() -> seen[0] = cache.gauge(b, LaneSnapshot::inFlight));
+    other.start();
+    other.join();
+
+    assertThat(seen[0]).isEqualTo(1);
+    assertThat(taken).hasSize(2);
+    permit.close();
   }
 
   @Test
