@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
@@ -179,6 +180,45 @@ class ScrapeSafetyTest {
         .filter(s -> s.name().equals("lanes_rejected_total"))
         .mapToDouble(PrometheusText.Sample::value).sum();
     assertThat(refusals).as(context).isEqualTo(refused.get());
+  }
+
+  @Test
+  void lanesComeAndGoWhileTheRegistryIsScraped() throws Exception {
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Lane stays = Lane.builder("stays").build();
+    LaneMetrics.of(stays).bindTo(prometheus);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      AtomicBoolean done = new AtomicBoolean();
+      Future<Long> scraping = pool.submit(() -> {
+        long scrapes = 0;
+        while (!done.get()) {
+          PrometheusText text = PrometheusText.parse(prometheus.scrape());
+          assertThat(text.value("lanes_limit", Map.of("lane", "stays"))).isEqualTo(stays.limit());
+          scrapes++;
+        }
+        return scrapes;
+      });
+      Future<?> churn = pool.submit(() -> {
+        for (int i = 0; i < 300; i++) {
+          Lane lane = Lane.builder("lane-" + i).build();
+          LaneMetrics.of(lane).bindTo(prometheus);
+          lane.tryAcquire(Priority.NORMAL).orElseThrow().close();
+          lane.close();
+        }
+      });
+      churn.get(60, TimeUnit.SECONDS);
+      done.set(true);
+      assertThat(scraping.get(60, TimeUnit.SECONDS)).isPositive();
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(prometheus.getMeters())
+        .allMatch(m -> m.getId().getTag("lane").equals("stays"))
+        .hasSize(LaneMetricsTest.METERS_PER_LANE);
+    assertThat(PrometheusText.parse(prometheus.scrape()).samples)
+        .allMatch(sample -> sample.labels().get("lane").equals("stays"));
   }
 
   /** Queues a batch of NORMAL calls that each release their permit in their callback. */
