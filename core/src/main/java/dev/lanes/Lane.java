@@ -57,6 +57,8 @@ public final class Lane implements AutoCloseable {
   private final LaneScheduler scheduler;
   private final long maxWaitNanos;
   private final Predicate<Throwable> overloadOn;
+  private final String algorithmName;
+  private final LaneEvents events;
 
   Lane(LaneBuilder builder, LimitAlgorithm algorithm) {
     this.name = builder.name();
@@ -75,6 +77,8 @@ public final class Lane implements AutoCloseable {
     this.scheduler = builder.scheduler();
     this.maxWaitNanos = builder.maxWait().toNanos();
     this.overloadOn = builder.overloadOn();
+    this.algorithmName = nameOf(algorithm);
+    this.events = new LaneEvents(name);
     this.window = builder.window().enabled()
         ? new LatencyWindow(this, algorithm, builder.window(), ticker.nanoTime())
         : null;
@@ -148,7 +152,7 @@ public final class Lane implements AutoCloseable {
       return CompletableFuture.failedFuture(refusal(priority, fastRefusalReason(priority)));
     }
     AsyncWaiter waiter = new AsyncWaiter(priority);
-    room.enter(waiter, waitNanos > 0);
+    room.enter(waiter, waitNanos);
     if (waiter.isWaiting()) {
       try {
         waiter.armTimeout(scheduler(), waitNanos, () -> timeOut(waiter));
@@ -236,7 +240,7 @@ public final class Lane implements AutoCloseable {
     } finally {
       limitLock.unlock();
     }
-    applyLimit(gate.limit());
+    applyLimit(gate.limit(), null);
   }
 
   /** Whether {@code failure} means overload to this lane (see {@link LaneBuilder#overloadOn}). */
@@ -329,6 +333,7 @@ public final class Lane implements AutoCloseable {
   /** Counts and reports a refusal. */
   private void refuse(Priority priority, Reason reason) {
     counters.rejected(priority, reason);
+    events.rejected(priority, reason);
     if (reason == Reason.LIMIT_REACHED || reason == Reason.QUEUE_FULL) {
       blocked();
     }
@@ -353,19 +358,39 @@ public final class Lane implements AutoCloseable {
     }
   }
 
+  /**
+   * The lane's clock, whether or not it measures latency; {@link LanePermit#UNTIMED} if the ticker
+   * failed.
+   */
+  long clock() {
+    try {
+      return ticker.nanoTime();
+    } catch (RuntimeException | Error failure) {
+      userCodeFailed("reading the ticker", failure);
+      return LanePermit.UNTIMED;
+    }
+  }
+
+  /** The median latency of the last closed window, or 0 if none has closed. */
+  long typicalLatencyNanos() {
+    WindowSummary last = window == null ? null : window.lastWindow();
+    return last == null ? 0 : last.percentileNanos(0.5);
+  }
+
   void release(Priority priority, long grantedNanos, long now, int outcome) {
     boolean timed = grantedNanos != LanePermit.UNTIMED && now != LanePermit.UNTIMED;
-    // A timed success is a sample: counted by the gate (which decides when a window is due) and
-    // the histogram. Every other release is counted by the counters.
+    // A timed success goes into the histogram, and counts there. Timed successes and drops are
+    // what a window is made of: the gate counts them, and decides when a window is due.
     boolean sample = timed && outcome == LanePermit.SUCCEEDED;
-    long before = gate.release(sample);
+    boolean counted = timed && outcome != LanePermit.IGNORED;
+    long before = gate.release(counted);
     if ((before & Gate.WAITING) != 0) {
       room.requestDispatch();
     }
     counters.released(priority, outcome, !sample);
-    if (timed && outcome != LanePermit.IGNORED) {
+    if (counted) {
       window.record(priority, grantedNanos, now, Gate.inFlightOf(before),
-          outcome == LanePermit.DROPPED, Gate.completionsOf(before) + (sample ? 1 : 0));
+          outcome == LanePermit.DROPPED, Gate.completionsOf(before) + 1);
     }
   }
 
@@ -390,14 +415,19 @@ public final class Lane implements AutoCloseable {
 
   /** Applies what the algorithm proposed after {@code closed}, clamped to [min, max]. */
   void windowClosed(WindowSummary closed, int proposed) {
-    int next = applyLimit(proposed);
+    int next = applyLimit(proposed, closed);
+    events.windowClosed(closed, next);
     if (!listeners.isEmpty()) {
       listeners.fire(l -> l.onWindowClosed(this, closed, next));
     }
   }
 
-  /** Sets the limit to {@code proposed} clamped to the bounds; returns the limit set. */
-  private int applyLimit(int proposed) {
+  /**
+   * Sets the limit to {@code proposed} clamped to the bounds; returns the limit set.
+   *
+   * @param window the window behind the change, or null if it came from elsewhere
+   */
+  private int applyLimit(int proposed, WindowSummary window) {
     int old;
     int next;
     limitLock.lock();
@@ -412,12 +442,21 @@ public final class Lane implements AutoCloseable {
       if (next > old) {
         room.requestDispatch();
       }
+      events.limitChanged(old, next, algorithmName, window);
       if (!listeners.isEmpty()) {
         int from = old;
         listeners.fire(l -> l.onLimitChanged(this, from, next));
       }
     }
     return next;
+  }
+
+  private static String nameOf(LimitAlgorithm algorithm) {
+    try {
+      return algorithm.name();
+    } catch (RuntimeException e) {
+      return algorithm.getClass().getName();
+    }
   }
 
   private int clamp(int limit) {
@@ -440,7 +479,7 @@ public final class Lane implements AutoCloseable {
 
   private Permit await(Priority priority, long waitNanos) throws InterruptedException {
     BlockingWaiter waiter = new BlockingWaiter(priority);
-    room.enter(waiter, waitNanos > 0);
+    room.enter(waiter, waitNanos);
     long deadline = System.nanoTime() + waitNanos;
     while (waiter.isWaiting()) {
       long remaining = deadline - System.nanoTime();
@@ -514,7 +553,7 @@ public final class Lane implements AutoCloseable {
 
     @Override
     public void propose(int limit) {
-      applyLimit(limit);
+      applyLimit(limit, null);
     }
   }
 }

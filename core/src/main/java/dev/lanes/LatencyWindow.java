@@ -71,10 +71,12 @@ final class LatencyWindow {
   }
 
   /**
-   * Records one timed release that was a success or a drop.
+   * Records one timed release that was a success or a drop. Drops count toward a window's
+   * {@code minSamples}: a lane whose calls all time out must still close its windows promptly, so
+   * that its algorithm backs off.
    *
    * @param inFlight the in-flight count just before the release
-   * @param completions the lane's running count of samples (timed successes), this one included
+   * @param completions the lane's running count of timed successes and drops, this one included
    */
   void record(
       Priority priority, long grantedNanos, long nowNanos, int inFlight, boolean dropped,
@@ -127,17 +129,18 @@ final class LatencyWindow {
       if (elapsed < minNanos || (samplesSince(completions) < minSamples && elapsed < maxNanos)) {
         return;
       }
-      // The gate counts a sample just before the histogram does, so the histogram may not hold
-      // every sample counted yet: read it, and close only on what it holds.
-      long samples = 0;
+      // The gate counts a release just before the histogram or the drop counter does, so they
+      // may not hold every release counted yet: read them, and close only on what they hold.
+      long recorded = 0;
       for (Priority p : PRIORITIES) {
         histogram.copyInto(p, copies[p.ordinal()]);
         long[] before = countsAtStart[p.ordinal()];
         for (int i = 0; i < LatencyHistogram.BUCKETS; i++) {
-          samples += copies[p.ordinal()][i] - before[i];
+          recorded += copies[p.ordinal()][i] - before[i];
         }
+        recorded += drops.get(p.ordinal()) - dropsAtStart[p.ordinal()];
       }
-      if (samples < minSamples && elapsed < maxNanos) {
+      if (recorded < minSamples && elapsed < maxNanos) {
         return;
       }
       // Swapped, not read and then reset: a peak reached in between belongs to the next window.

@@ -33,19 +33,24 @@ final class WaitingRoom {
   private final AtomicBoolean dispatchPending = new AtomicBoolean();
   private final WaitQueue normal = new WaitQueue();
   private final WaitQueue background = new WaitQueue();
+  /** Present for {@link QueueOrder#ADAPTIVE} only. */
+  private final QueueWatch watch;
 
   WaitingRoom(Lane lane, Gate gate, int maxQueued, QueueOrder order) {
     this.lane = lane;
     this.gate = gate;
     this.maxQueued = maxQueued;
     this.order = order;
+    this.watch = order == QueueOrder.ADAPTIVE ? new QueueWatch(lane::typicalLatencyNanos) : null;
   }
 
   /**
-   * Admits {@code waiter} at once, queues it, or rejects it. Whatever is settled here is signalled
-   * like any other outcome, so callers read the result from the waiter's state.
+   * Admits {@code waiter} at once, queues it for at most {@code waitNanos}, or rejects it.
+   * Whatever is settled here is signalled like any other outcome, so callers read the result from
+   * the waiter's state.
    */
-  void enter(Waiter waiter, boolean mayWait) {
+  void enter(Waiter waiter, long waitNanos) {
+    boolean mayWait = waitNanos > 0;
     Waiter toSignal = null;
     lock.lock();
     try {
@@ -55,6 +60,9 @@ final class WaitingRoom {
         waiter.tryGrant();
       } else if (!mayWait) {
         waiter.tryReject(Reason.LIMIT_REACHED);
+      } else if (clearlyTooLate(waiter.priority, waitNanos)) {
+        lane.blocked();
+        waiter.tryReject(Reason.TIMEOUT);
       } else if (normal.size() + background.size() < maxQueued) {
         queueOf(waiter.priority).addNewest(waiter);
         lane.blocked();
@@ -153,7 +161,7 @@ final class WaitingRoom {
       if (queue == null) {
         break;
       }
-      Waiter next = order == QueueOrder.FIFO ? queue.oldest() : queue.newest();
+      Waiter next = newestFirst() ? queue.newest() : queue.oldest();
       if (!next.isWaiting()) {
         queue.remove(next); // gave up and is on its way out; nothing to hand over
         continue;
@@ -164,6 +172,9 @@ final class WaitingRoom {
       }
       queue.remove(next);
       if (next.tryGrant()) {
+        if (watch != null) {
+          watch.granted(1);
+        }
         if (last == null) {
           first = next;
         } else {
@@ -201,10 +212,40 @@ final class WaitingRoom {
     }
   }
 
+  /** Called after every change to the queues, under the lock. */
   private void refreshFlags() {
     gate.setWaitingFlags(
         (normal.isEmpty() ? 0 : Gate.NORMAL_WAITING)
             | (background.isEmpty() ? 0 : Gate.BACKGROUND_WAITING));
+    if (watch != null) {
+      watch.observe(normal.size() + background.size());
+    }
+  }
+
+  private boolean newestFirst() {
+    return order == QueueOrder.LIFO || (watch != null && watch.standing());
+  }
+
+  /**
+   * For {@link QueueOrder#ADAPTIVE}: moves the watch on (the one clock reading a waiter costs)
+   * and asks whether a call of {@code priority} would clearly wait past {@code waitNanos}.
+   */
+  private boolean clearlyTooLate(Priority priority, long waitNanos) {
+    if (watch == null) {
+      return false;
+    }
+    long now = lane.clock();
+    if (now == LanePermit.UNTIMED) {
+      return false;
+    }
+    watch.tick(now, normal.size() + background.size());
+    // Calls served before this one: NORMAL goes before BACKGROUND; within a priority, everyone
+    // queued goes first unless the queue stands and the newest goes first.
+    int ahead = priority == Priority.NORMAL ? 0 : normal.size();
+    if (!watch.standing()) {
+      ahead += queueOf(priority).size();
+    }
+    return watch.clearlyTooLate(ahead, waitNanos);
   }
 
   private WaitQueue queueOf(Priority priority) {
