@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
@@ -18,18 +20,22 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * What binding a lane to Micrometer costs its hot path: the same round trip on two identical
- * lanes, one bound with {@link LaneMetrics} and one not, in the same run. The binder reads the
- * lane's own counters when the registry scrapes, so a bound lane should cost what an unbound one
- * does. A refusal is measured too: a bound lane has one more listener to tell.
+ * What binding a lane to Micrometer costs its hot path: two identical lanes, one bound with
+ * {@link LaneMetrics} and one not, measured <em>at the same time</em>. Each benchmark is a JMH
+ * group: one set of threads works the bound lane while another works the unbound one, so both
+ * see the same machine at the same moment, and a busy machine slows both alike. The binder
+ * reads the lane's own counters when the registry scrapes, so a bound round trip should cost what
+ * an unbound one does. A refusal is measured too: a bound lane has one more listener to tell.
  *
  * <pre>
  * mvn -q -pl benchmarks -am -DskipTests package
- * java -Djmh.ignoreLock=true -jar benchmarks/target/benchmarks.jar MetricsOverhead -t 1
- * java -Djmh.ignoreLock=true -jar benchmarks/target/benchmarks.jar MetricsOverhead -t 2
+ * java -Djmh.ignoreLock=true -jar benchmarks/target/benchmarks.jar MetricsOverhead -tg 1,1
+ * java -Djmh.ignoreLock=true -jar benchmarks/target/benchmarks.jar MetricsOverhead -tg 2,2
  * </pre>
+ *
+ * <p>{@code -tg 1,1} is one thread per lane, {@code -tg 2,2} two threads sharing each lane.
  */
-@State(Scope.Benchmark)
+@State(Scope.Group)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class MetricsOverheadBenchmark {
@@ -46,23 +52,31 @@ public class MetricsOverheadBenchmark {
   private final Lane fullBound = bind(full("full-bound"));
 
   @Benchmark
+  @Group("roundTrip")
+  @GroupThreads(1)
   public void roundTripUnbound() {
     Permit permit = unbound.tryAcquire(Priority.NORMAL).orElseThrow();
     permit.close();
   }
 
   @Benchmark
+  @Group("roundTrip")
+  @GroupThreads(1)
   public void roundTripBound() {
     Permit permit = bound.tryAcquire(Priority.NORMAL).orElseThrow();
     permit.close();
   }
 
   @Benchmark
+  @Group("refused")
+  @GroupThreads(1)
   public Optional<Permit> refusedUnbound() {
     return fullUnbound.tryAcquire(Priority.NORMAL);
   }
 
   @Benchmark
+  @Group("refused")
+  @GroupThreads(1)
   public Optional<Permit> refusedBound() {
     return fullBound.tryAcquire(Priority.NORMAL);
   }

@@ -31,7 +31,8 @@ import java.util.function.ToLongFunction;
 final class LaneMeters implements LaneListener {
 
   /** Waiting is exported for the priorities that can wait: {@code CRITICAL} never does. */
-  private static final List<Priority> WAITING_PRIORITIES = List.of(Priority.NORMAL, Priority.BACKGROUND);
+  private static final List<Priority> WAITING_PRIORITIES =
+      List.of(Priority.NORMAL, Priority.BACKGROUND);
   private static final double[] PHIS = {0.5, 0.99};
 
   private final MeterRegistry registry;
@@ -97,8 +98,8 @@ final class LaneMeters implements LaneListener {
         Tags tags = laneTags.and("priority", lowerCase(p));
         counter("lanes.admitted", "Permits granted", tags, snap -> snap.admitted(p));
         for (Reason reason : Reason.values()) {
-          counter("lanes.rejected", "Calls refused, by reason", tags.and("reason", lowerCase(reason)),
-              snap -> snap.rejected(p, reason));
+          counter("lanes.rejected", "Calls refused, by reason",
+              tags.and("reason", lowerCase(reason)), snap -> snap.rejected(p, reason));
         }
         String released = "Permits released, by outcome: success (close), dropped, ignored";
         counter("lanes.released", released, tags.and("outcome", "success"),

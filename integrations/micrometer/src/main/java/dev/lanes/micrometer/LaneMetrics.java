@@ -27,7 +27,8 @@ import java.util.function.Consumer;
  *   <tr><th>name</th><th>type</th><th>tags</th></tr>
  *   <tr><td>{@code lanes.limit}</td><td>gauge</td><td></td></tr>
  *   <tr><td>{@code lanes.in.flight}</td><td>gauge</td><td></td></tr>
- *   <tr><td>{@code lanes.waiting}</td><td>gauge</td><td>{@code priority} (normal, background)</td></tr>
+ *   <tr><td>{@code lanes.waiting}</td><td>gauge</td>
+ *       <td>{@code priority} (normal, background)</td></tr>
  *   <tr><td>{@code lanes.admitted}</td><td>function counter</td><td>{@code priority}</td></tr>
  *   <tr><td>{@code lanes.rejected}</td><td>function counter</td>
  *       <td>{@code priority}, {@code reason} (limit_reached, queue_full, timeout, evicted,
@@ -53,7 +54,8 @@ import java.util.function.Consumer;
 public final class LaneMetrics implements MeterBinder {
 
   /** Tag keys the binder sets itself; extra tags may not use them. */
-  private static final Set<String> OWN_KEYS = Set.of("lane", "priority", "reason", "outcome", "phi");
+  private static final Set<String> OWN_KEYS =
+      Set.of("lane", "priority", "reason", "outcome", "phi");
 
   private final Consumer<Consumer<Lane>> lanes;
   private final Tags tags;

@@ -51,7 +51,8 @@ class GrafanaDashboardTest {
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     LaneMetrics.of(Lane.builder("disk").build()).bindTo(prometheus);
     for (PrometheusText.Sample sample : PrometheusText.parse(prometheus.scrape()).samples) {
-      Map<String, Set<String>> labels = exported.computeIfAbsent(sample.name(), n -> new HashMap<>());
+      Map<String, Set<String>> labels =
+          exported.computeIfAbsent(sample.name(), n -> new HashMap<>());
       sample.labels().forEach((k, v) -> labels.computeIfAbsent(k, x -> new TreeSet<>()).add(v));
     }
   }
@@ -67,7 +68,8 @@ class GrafanaDashboardTest {
 
     Set<Integer> ids = new HashSet<>();
     for (JsonNode panel : panels()) {
-      assertThat(ids.add(panel.path("id").asInt())).as("unique id of " + panel.path("title")).isTrue();
+      assertThat(ids.add(panel.path("id").asInt())).as("unique id of " + panel.path("title"))
+          .isTrue();
       assertThat(panel.has("gridPos")).as(panel.path("title").asText()).isTrue();
       if (!panel.path("type").asText().equals("row")) {
         assertThat(panel.path("datasource").path("uid").asText()).isEqualTo("${datasource}");

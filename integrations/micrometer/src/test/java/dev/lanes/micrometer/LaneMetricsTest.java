@@ -154,8 +154,10 @@ class LaneMetricsTest {
         .isCloseTo(0.007, within(0.032 * 0.007));
     assertThat(values.get("lanes.latency.percentile{lane=disk,phi=0.5,priority=normal}"))
         .isCloseTo(0.007, within(0.032 * 0.007));
-    assertThat(values.get("lanes.latency.percentile{lane=disk,phi=0.99,priority=critical}")).isNaN();
-    assertThat(values.get("lanes.latency.percentile{lane=disk,phi=0.5,priority=background}")).isNaN();
+    assertThat(values.get("lanes.latency.percentile{lane=disk,phi=0.99,priority=critical}"))
+        .isNaN();
+    assertThat(values.get("lanes.latency.percentile{lane=disk,phi=0.5,priority=background}"))
+        .isNaN();
 
     // Closing fails both waiters and a newcomer with CLOSED; the meters leave the registry. The
     // counters still read, as a last scrape before the removal would.

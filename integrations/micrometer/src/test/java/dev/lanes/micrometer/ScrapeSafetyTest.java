@@ -44,10 +44,11 @@ import org.junit.jupiter.api.Test;
  * (six threads {@code NORMAL}, asynchronously; two {@code BACKGROUND}, blocking), so the lane is
  * saturated and its queue long. An asynchronous call releases its permit as soon as it gets it,
  * in its callback or on a small pool of its own, so one release passes the permit down the whole
- * queue at the speed of the hand-over itself. Once a round's calls are queued nobody else arrives, so
- * nothing but those releases can move a permit on: a hand-over a scrape swallowed leaves the rest
- * of the queue waiting until their five-second wait runs out, and the test sees the timeouts. One
- * call per batch waits only a millisecond instead, and must not time out before that.
+ * queue at the speed of the hand-over itself. Once a round's calls are queued nobody else
+ * arrives, so nothing but those releases can move a permit on: a hand-over a scrape swallowed
+ * leaves the rest of the queue waiting until their five-second wait runs out, and the test sees
+ * the timeouts. One call per batch waits only a millisecond instead, and must not time out
+ * before that.
  *
  * <p>At the end the lane is idle, and the last scrape agrees with what the threads did.
  */
