@@ -56,7 +56,7 @@ final class WaitingRoom {
     try {
       if (gate.isClosed()) {
         waiter.tryReject(Reason.CLOSED);
-      } else if (gate.tryAdmit(waiter.priority) >= 0) {
+      } else if (gate.tryAdmit(waiter.priority) != -1) {
         waiter.tryGrant();
       } else if (!mayWait) {
         waiter.tryReject(Reason.LIMIT_REACHED);
