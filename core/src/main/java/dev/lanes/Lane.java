@@ -160,7 +160,7 @@ public final class Lane implements AutoCloseable {
         // Without its timeout the waiter could wait for ever: withdraw it. If a permit reached it
         // meanwhile, the wait is over anyway and the future completes with the permit.
         if (waiter.tryAbandon()) {
-          room.leave(waiter);
+          room.leave(waiter, false);
           waiter.future.completeExceptionally(new IllegalStateException("lane '" + name
               + "' could not wait for a permit: its scheduler failed to arm the timeout",
               schedulerFailure));
@@ -170,7 +170,7 @@ public final class Lane implements AutoCloseable {
       waiter.future.whenComplete((permit, failure) -> {
         if (failure != null && waiter.tryAbandon()) {
           waiter.disarmTimeout();
-          room.leave(waiter);
+          room.leave(waiter, false);
         }
       });
     }
@@ -508,7 +508,7 @@ public final class Lane implements AutoCloseable {
       long remaining = deadline - System.nanoTime();
       if (remaining <= 0) {
         if (waiter.tryAbandon()) {
-          room.leave(waiter);
+          room.leave(waiter, true);
           throw refusal(priority, Reason.TIMEOUT);
         }
         break;
@@ -516,7 +516,7 @@ public final class Lane implements AutoCloseable {
       LockSupport.parkNanos(this, remaining);
       if (Thread.interrupted()) {
         if (waiter.tryAbandon()) {
-          room.leave(waiter);
+          room.leave(waiter, false);
         } else if (waiter.state() == Waiter.GRANTED) {
           giveBack(); // granted at the same moment, but never the caller's
         }
@@ -538,7 +538,7 @@ public final class Lane implements AutoCloseable {
 
   private void timeOut(AsyncWaiter waiter) {
     if (waiter.tryAbandon()) {
-      room.leave(waiter);
+      room.leave(waiter, true);
       waiter.future.completeExceptionally(refusal(waiter.priority, Reason.TIMEOUT));
     }
   }
