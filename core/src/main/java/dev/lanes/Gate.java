@@ -147,6 +147,11 @@ final class Gate {
     return (state >>> 34) & COMPLETIONS_MASK;
   }
 
+  /** The most permits {@code priority} may hold together with everyone else now. */
+  int bound(Priority priority) {
+    return boundOf(priority);
+  }
+
   private int boundOf(Priority priority) {
     if (priority == Priority.NORMAL) {
       return limit;

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -55,6 +56,7 @@ public final class Lane implements AutoCloseable {
   private final LatencyWindow window;
   private final Ticker ticker;
   private final LaneScheduler scheduler;
+  private final Executor callbackExecutor;
   private final long maxWaitNanos;
   private final Predicate<Throwable> overloadOn;
   private final String algorithmName;
@@ -75,7 +77,9 @@ public final class Lane implements AutoCloseable {
     this.listeners = new Listeners(name, builder.listeners());
     this.ticker = builder.ticker();
     this.scheduler = builder.scheduler();
-    this.maxWaitNanos = builder.maxWait().toNanos();
+    this.callbackExecutor =
+        builder.callbackExecutor() != null ? builder.callbackExecutor() : Callbacks::execute;
+    this.maxWaitNanos = nanosOf(builder.maxWait());
     this.overloadOn = builder.overloadOn();
     this.algorithmName = nameOf(algorithm);
     this.events = new LaneEvents(name);
@@ -117,7 +121,7 @@ public final class Lane implements AutoCloseable {
    *     holds no permit
    */
   public Permit acquire(Priority priority, Duration maxWait) throws InterruptedException {
-    long waitNanos = checkWait(maxWait).toNanos();
+    long waitNanos = nanosOf(checkWait(maxWait));
     if (Thread.interrupted()) {
       throw new InterruptedException("interrupted before acquiring from lane '" + name + "'");
     }
@@ -134,7 +138,7 @@ public final class Lane implements AutoCloseable {
   /** Takes a permit, waiting at most the lane's {@code maxWait}; see {@link #acquire(Priority,
    * Duration)}. */
   public Permit acquire(Priority priority) throws InterruptedException {
-    return acquire(priority, Duration.ofNanos(maxWaitNanos));
+    return acquire(priority, maxWait());
   }
 
   /**
@@ -143,7 +147,7 @@ public final class Lane implements AutoCloseable {
    * request; a permit granted at that same moment goes back to the lane.
    */
   public CompletableFuture<Permit> acquireAsync(Priority priority, Duration maxWait) {
-    long waitNanos = checkWait(maxWait).toNanos();
+    long waitNanos = nanosOf(checkWait(maxWait));
     long before = gate.tryAdmit(priority);
     if (before != -1) {
       return CompletableFuture.completedFuture(grant(priority, before));
@@ -169,8 +173,8 @@ public final class Lane implements AutoCloseable {
       }
       waiter.future.whenComplete((permit, failure) -> {
         if (failure != null && waiter.tryAbandon()) {
-          waiter.disarmTimeout();
           room.leave(waiter, false);
+          waiter.disarmTimeout();
         }
       });
     }
@@ -233,14 +237,28 @@ public final class Lane implements AutoCloseable {
         + " reserve (" + reserve + "), was " + max);
     LaneBuilder.check(ceiling >= max, "lane '" + name + "': max must not exceed the critical"
         + " ceiling (" + ceiling + "), was " + max);
+    int old;
+    int next;
     limitLock.lock();
     try {
+      // One step, in an order that keeps min <= limit <= max at every instant: the bounds that
+      // widen move first, then the limit, then the bounds that close in on it. (Reading the three
+      // one after another can still straddle a change; snapshot() reads them together.)
+      old = gate.limit();
+      next = Math.max(min, Math.min(max, old));
+      if (min < this.min) {
+        this.min = min;
+      }
+      if (max > this.max) {
+        this.max = max;
+      }
+      gate.setLimit(next);
       this.min = min;
       this.max = max;
     } finally {
       limitLock.unlock();
     }
-    applyLimit(gate.limit(), null);
+    limitMoved(old, next, null);
   }
 
   /** Whether {@code failure} means overload to this lane (see {@link LaneBuilder#overloadOn}). */
@@ -270,6 +288,20 @@ public final class Lane implements AutoCloseable {
   /** The lane's state and running totals; see {@link LaneSnapshot}. */
   public LaneSnapshot snapshot() {
     return LaneSnapshot.of(this, room, counters, window);
+  }
+
+  /**
+   * {@code {min, limit, max}} as one consistent reading. Separate calls of {@link #minLimit()},
+   * {@link #limit()} and {@link #maxLimit()} may straddle a change; this may not. The lock it takes
+   * is held only by changes of the limit, never by a hand-over.
+   */
+  int[] limits() {
+    limitLock.lock();
+    try {
+      return new int[] {min, gate.limit(), max};
+    } finally {
+      limitLock.unlock();
+    }
   }
 
   /** Adds a listener to a running lane. */
@@ -309,7 +341,17 @@ public final class Lane implements AutoCloseable {
         && Gate.inFlightOf(stateBefore) >= gate.limit()) {
       counters.bypassed(priority);
     }
+    return permit(priority, stateBefore);
+  }
+
+  /** Makes the permit for an admission, without counting it; see {@link #admitted}. */
+  Permit permit(Priority priority, long stateBefore) {
     return new LanePermit(this, priority, timesCall(stateBefore) ? now() : LanePermit.UNTIMED);
+  }
+
+  /** Counts an admission whose permit was made by {@link #permit} and reached its caller. */
+  void admitted(Priority priority) {
+    counters.admitted(priority);
   }
 
   /**
@@ -331,16 +373,11 @@ public final class Lane implements AutoCloseable {
   }
 
   /**
-   * Takes back a permit that was granted to a future cancelled at that very moment: it was never
-   * the caller's, so it is neither admitted nor released in the lane's counts.
+   * Returns a slot the gate counted as taken, and nothing else did, to the next waiter: a permit
+   * granted to a waiter that gave up at that very moment was never the caller's, so it is neither
+   * admitted nor released in the lane's counts.
    */
-  void withdraw(Permit permit) {
-    counters.withdrawn(permit.priority());
-    giveBack();
-  }
-
-  /** Returns a slot the gate counted as taken, uncounted anywhere else, to the next waiter. */
-  private void giveBack() {
+  void giveBack() {
     long before = gate.release(false);
     if ((before & Gate.WAITING) != 0) {
       room.requestDispatch();
@@ -394,6 +431,10 @@ public final class Lane implements AutoCloseable {
     }
   }
 
+  Executor callbackExecutor() {
+    return callbackExecutor;
+  }
+
   /** The median latency of the last closed window, or 0 if none has closed. */
   long typicalLatencyNanos() {
     WindowSummary last = window == null ? null : window.lastWindow();
@@ -410,9 +451,8 @@ public final class Lane implements AutoCloseable {
     // A timed success is counted by the histogram it goes into; every other release here.
     boolean sample = timed && outcome == LanePermit.SUCCEEDED;
     counters.released(priority, outcome, !sample);
-    if (window != null && completed) {
-      window.completed(priority, grantedNanos, now, timed, Gate.inFlightOf(before),
-          outcome == LanePermit.DROPPED);
+    if (window != null) {
+      window.released(priority, grantedNanos, now, timed, Gate.inFlightOf(before), outcome);
     }
   }
 
@@ -433,12 +473,15 @@ public final class Lane implements AutoCloseable {
 
   /** Successes of {@code priority} released without a latency sample, since the lane was built. */
   long untimedSuccesses(Priority priority) {
-    return counters.completedCount(priority);
+    return counters.untimedCount(priority);
   }
 
-  /** Applies what the algorithm proposed after {@code closed}, clamped to [min, max]. */
-  void windowClosed(WindowSummary closed, int proposed) {
-    int next = applyLimit(proposed, closed);
+  /**
+   * Applies what the algorithm proposed after {@code closed}, clamped to [min, max]; if the
+   * algorithm failed ({@code accepted} false), the limit stays whatever it is now.
+   */
+  void windowClosed(WindowSummary closed, int proposed, boolean accepted) {
+    int next = accepted ? applyLimit(proposed, closed) : gate.limit();
     events.windowClosed(closed, next);
     if (!listeners.isEmpty()) {
       listeners.fire(l -> l.onWindowClosed(this, closed, next));
@@ -461,17 +504,22 @@ public final class Lane implements AutoCloseable {
     } finally {
       limitLock.unlock();
     }
-    if (next != old) {
-      if (next > old) {
-        room.requestDispatch();
-      }
-      events.limitChanged(old, next, algorithmName, window);
-      if (!listeners.isEmpty()) {
-        int from = old;
-        listeners.fire(l -> l.onLimitChanged(this, from, next));
-      }
-    }
+    limitMoved(old, next, window);
     return next;
+  }
+
+  /** Wakes waiters and tells listeners and the flight recorder, if the limit moved. */
+  private void limitMoved(int old, int next, WindowSummary window) {
+    if (next == old) {
+      return;
+    }
+    if (next > old) {
+      room.requestDispatch();
+    }
+    events.limitChanged(old, next, algorithmName, window);
+    if (!listeners.isEmpty()) {
+      listeners.fire(l -> l.onLimitChanged(this, old, next));
+    }
   }
 
   private static String nameOf(LimitAlgorithm algorithm) {
@@ -498,14 +546,21 @@ public final class Lane implements AutoCloseable {
     return maxWait;
   }
 
+  /** {@code wait} in nanoseconds; a wait too long to count in them (292 years) waits for ever. */
+  static long nanosOf(Duration wait) {
+    return wait.compareTo(FOREVER) >= 0 ? Long.MAX_VALUE : wait.toNanos();
+  }
+
+  private static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE);
+
   // ---- private ----
 
   private Permit await(Priority priority, long waitNanos) throws InterruptedException {
     BlockingWaiter waiter = new BlockingWaiter(priority);
     room.enter(waiter, waitNanos);
-    long deadline = System.nanoTime() + waitNanos;
+    long start = System.nanoTime();
     while (waiter.isWaiting()) {
-      long remaining = deadline - System.nanoTime();
+      long remaining = waitNanos - (System.nanoTime() - start); // no overflow, even for ever
       if (remaining <= 0) {
         if (waiter.tryAbandon()) {
           room.leave(waiter, true);

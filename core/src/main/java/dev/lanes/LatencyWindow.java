@@ -93,19 +93,23 @@ final class LatencyWindow {
   }
 
   /**
-   * Sees one release that was a success or a drop.
+   * Sees one release.
    *
    * @param timed whether the call was timed: then {@code grantedNanos} and {@code nowNanos} are
    *     clock readings; otherwise they mean nothing
    * @param inFlight the in-flight count just before the release
    */
-  void completed(Priority priority, long grantedNanos, long nowNanos, boolean timed,
-      int inFlight, boolean dropped) {
+  void released(Priority priority, long grantedNanos, long nowNanos, boolean timed,
+      int inFlight, int outcome) {
     // In-flight only falls through releases, so the release that ends a peak sees it. Every
-    // release looks, timed or not: a peak is not something to sample.
+    // release looks, timed, ignored or not: a peak is not something to sample.
     if (inFlight > maxInFlight) {
       raiseMaxInFlight(inFlight);
     }
+    if (outcome == LanePermit.IGNORED) {
+      return;
+    }
+    boolean dropped = outcome == LanePermit.DROPPED;
     if (dropped) {
       drops.incrementAndGet(priority.ordinal());
     }
@@ -202,7 +206,20 @@ final class LatencyWindow {
       recordedAtStart = count;
       timingMask = perSample ? 0 : maskFor(window);
       last = window;
-      lane.windowClosed(window, propose(window));
+      int current = lane.limit();
+      int proposed;
+      boolean accepted;
+      try {
+        proposed = algorithm.update(window, current);
+        accepted = true;
+        failureReported.set(false);
+      } catch (Throwable t) {
+        // Keep whatever the limit is by now: it may have moved while the algorithm ran.
+        reportFailure(t);
+        proposed = current;
+        accepted = false;
+      }
+      lane.windowClosed(window, proposed, accepted);
     } finally {
       closing.set(false);
     }
@@ -220,18 +237,6 @@ final class LatencyWindow {
     }
     int shift = Math.min(MAX_TIMING_SHIFT, 63 - Long.numberOfLeadingZeros((long) k));
     return (1 << shift) - 1;
-  }
-
-  private int propose(WindowSummary window) {
-    int current = lane.limit();
-    try {
-      int proposed = algorithm.update(window, current);
-      failureReported.set(false);
-      return proposed;
-    } catch (Throwable t) {
-      reportFailure(t);
-      return current;
-    }
   }
 
   private void reportFailure(Throwable t) {
