@@ -1,0 +1,120 @@
+package dev.lanes.nativelib;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.lanes.Priority;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** How a native lane closes: admitted calls still run, and a task may close its own lane. */
+class NativeLaneCloseTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+  private final AtomicInteger inits = new AtomicInteger();
+  private final AtomicInteger teardowns = new AtomicInteger();
+  private NativeLane lane;
+
+  @AfterEach
+  void closeLane() {
+    if (lane != null) {
+      lane.close();
+    }
+  }
+
+  private NativeLane.Builder builder(String library, PausingTicker ticker) {
+    return NativeLane.builder(library)
+        .lane(l -> l.algorithm((window, limit) -> limit).ticker(ticker)
+            .maxWait(Duration.ofSeconds(30)))
+        .threadInit(inits::incrementAndGet)
+        .threadTeardown(teardowns::incrementAndGet);
+  }
+
+  /**
+   * Defect 4: a call admitted before close() whose job reaches the workers after close() began is
+   * run, not stranded. The caller is held between admission and the hand-over while close() runs.
+   */
+  @ParameterizedTest(name = "via submit: {0}")
+  @ValueSource(booleans = {false, true})
+  void aCallAdmittedBeforeCloseButHandedOverAfterItStillRuns(boolean viaSubmit) throws Exception {
+    String library = "close-race-" + viaSubmit;
+    PausingTicker ticker = new PausingTicker();
+    lane = builder(library, ticker).threads(1).build();
+    CompletableFuture<String> result = new CompletableFuture<>();
+    Thread caller = new Thread(() -> {
+      ticker.pauseThisThreadOnce();
+      try {
+        if (viaSubmit) {
+          lane.submit(Priority.NORMAL, () -> "ran").whenComplete((value, failure) -> {
+            if (failure != null) {
+              result.completeExceptionally(failure);
+            } else {
+              result.complete(value);
+            }
+          });
+        } else {
+          result.complete(lane.call(Priority.NORMAL, () -> "ran"));
+        }
+      } catch (Throwable t) {
+        result.completeExceptionally(t);
+      }
+    }, "caller");
+    caller.start();
+    ticker.awaitPaused();
+    assertThat(lane.lane().inFlight()).as("the caller holds its permit").isOne();
+
+    Thread closer = new Thread(lane::close, "closer");
+    closer.start();
+    await().atMost(PATIENCE).until(() -> lane.lane().isClosed()
+        && (closer.getState() == Thread.State.WAITING
+            || closer.getState() == Thread.State.TERMINATED));
+    ticker.resume();
+
+    assertThat(result).succeedsWithin(PATIENCE).isEqualTo("ran");
+    closer.join(PATIENCE.toMillis());
+    assertThat(closer.isAlive()).as("close() returned").isFalse();
+    assertThat(lane.lane().inFlight()).isZero();
+    assertThat(WorkerThreads.of(library)).isEmpty();
+    assertThat(teardowns.get()).isEqualTo(inits.get());
+  }
+
+  /** Defect 7: close() from inside a task returns; the lane then winds down on its own. */
+  @Test
+  void aTaskMayCloseItsOwnLane() {
+    lane = builder("close-inside", new PausingTicker()).threads(2).build();
+    NativeLane self = lane;
+    CompletableFuture<String> submitted = lane.submit(Priority.NORMAL, () -> {
+      self.close();
+      return "closed from inside";
+    });
+    assertThat(submitted).succeedsWithin(PATIENCE).isEqualTo("closed from inside");
+    assertThat(lane.lane().isClosed()).isTrue();
+    await().atMost(PATIENCE).until(() -> WorkerThreads.of("close-inside").isEmpty());
+    assertThat(teardowns.get()).isEqualTo(inits.get());
+  }
+
+  /** Defect 7, through call(): the caller waits for the task, the task closes the lane. */
+  @Test
+  void aCalledTaskMayCloseItsOwnLane() {
+    lane = builder("close-inside-call", new PausingTicker()).threads(1).build();
+    NativeLane self = lane;
+    CompletableFuture<Integer> caller = CompletableFuture.supplyAsync(() -> {
+      try {
+        return self.call(Priority.NORMAL, () -> {
+          self.close();
+          return 7;
+        });
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    assertThat(caller).succeedsWithin(PATIENCE).isEqualTo(7);
+    await().atMost(PATIENCE).until(() -> WorkerThreads.of("close-inside-call").isEmpty());
+  }
+}

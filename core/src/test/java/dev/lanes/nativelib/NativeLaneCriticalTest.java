@@ -1,0 +1,64 @@
+package dev.lanes.nativelib;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.lanes.Priority;
+import dev.lanes.Ticker;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** CRITICAL calls on a native lane run at once, on a worker kept for them. */
+class NativeLaneCriticalTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+  private final AtomicLong now = new AtomicLong(1_000_000_000L);
+  private final Ticker ticker = now::get;
+  private NativeLane lane;
+
+  @AfterEach
+  void closeLane() {
+    if (lane != null) {
+      lane.close();
+    }
+  }
+
+  /**
+   * Defect 8: with every worker of the limit busy, a CRITICAL call runs at once, and its latency
+   * sample holds no wait behind the NORMAL work. The clock moves only after it has finished.
+   */
+  @Test
+  void aCriticalCallRunsWhileEveryWorkerOfTheLimitIsBusy() throws Exception {
+    lane = NativeLane.builder("critical").threads(1)
+        .lane(l -> l.algorithm((window, limit) -> limit).ticker(ticker)
+            .maxWait(Duration.ofSeconds(30)))
+        .build();
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<String> normal = lane.submit(Priority.NORMAL, () -> {
+      running.countDown();
+      release.await();
+      return "normal";
+    });
+    running.await();
+
+    CompletableFuture<String> critical = lane.submit(Priority.CRITICAL, () -> "critical");
+    try {
+      assertThat(critical).succeedsWithin(PATIENCE).isEqualTo("critical");
+      assertThat(normal).isNotDone();
+    } finally {
+      now.addAndGet(Duration.ofSeconds(10).toNanos());
+      release.countDown();
+    }
+    assertThat(normal).succeedsWithin(PATIENCE).isEqualTo("normal");
+    await().atMost(PATIENCE).until(() -> lane.lane().inFlight() == 0);
+    assertThat(lane.lane().snapshot().completed(Priority.CRITICAL)).isEqualTo(1);
+    assertThat(lane.lane().snapshot().totalLatencyNanos(Priority.CRITICAL))
+        .as("the CRITICAL sample").isLessThan(Duration.ofSeconds(10).toNanos());
+  }
+}
