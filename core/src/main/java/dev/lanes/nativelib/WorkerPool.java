@@ -60,6 +60,7 @@ final class WorkerPool {
   private final AtomicInteger announced = new AtomicInteger();
   private final CountDownLatch stopSignal = new CountDownLatch(1);
   private final CountDownLatch terminated = new CountDownLatch(1);
+  /** Every thread started and not yet joined; dead ones are pruned when a thread starts. */
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private final AtomicInteger names = new AtomicInteger();
   private final AtomicLong retired = new AtomicLong();
@@ -162,12 +163,20 @@ final class WorkerPool {
     }
   }
 
-  /** Waits until every worker has ended; an interrupt is kept for later, not obeyed. */
+  /**
+   * Waits until every worker has ended and its thread is gone, this thread aside if it is one;
+   * an interrupt is kept for later, not obeyed.
+   */
   void awaitTermination() {
     boolean interrupted = false;
     while (true) {
       try {
         terminated.await();
+        for (Thread thread : threads) {
+          if (thread != Thread.currentThread()) {
+            thread.join(); // it has only its last instructions left
+          }
+        }
         break;
       } catch (InterruptedException e) {
         interrupted = true;
@@ -188,22 +197,13 @@ final class WorkerPool {
     return retired.get();
   }
 
-  /** Threads alive now, those starting and tearing down included. */
-  int liveThreads() {
-    lock.lock();
-    try {
-      return alive;
-    } finally {
-      lock.unlock();
-    }
-  }
-
   // ---- under the lock ----
 
   private void startThread(long backoffNanos) {
     Thread thread = new Thread(new Worker(backoffNanos),
         "lanes-native-" + library + "-" + names.incrementAndGet());
     thread.setDaemon(true);
+    threads.removeIf(t -> t.getState() == Thread.State.TERMINATED);
     starting++;
     alive++;
     threads.add(thread);
@@ -447,7 +447,6 @@ final class WorkerPool {
     }
 
     private void ended() {
-      threads.remove(Thread.currentThread());
       Runnable failOrphans;
       boolean last;
       lock.lock();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.lanes.Priority;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -116,5 +117,70 @@ class NativeLaneCloseTest {
     });
     assertThat(caller).succeedsWithin(PATIENCE).isEqualTo(7);
     await().atMost(PATIENCE).until(() -> WorkerThreads.of("close-inside-call").isEmpty());
+  }
+
+  /**
+   * A call queued while its worker is being replaced still runs when the lane closes meanwhile:
+   * the replacement is not abandoned, and close() waits for it.
+   */
+  @Test
+  void aCallQueuedBehindAReplacementRunsThoughTheLaneCloses() throws Exception {
+    CountDownLatch replacementInit = new CountDownLatch(1);
+    AtomicInteger initsSoFar = new AtomicInteger();
+    lane = NativeLane.builder("close-replacing").threads(1).criticalThreads(0)
+        .lane(l -> l.algorithm((window, limit) -> limit).maxWait(Duration.ofSeconds(30)))
+        .threadInit(() -> {
+          inits.incrementAndGet();
+          if (initsSoFar.incrementAndGet() == 2) {
+            try {
+              replacementInit.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        })
+        .threadTeardown(teardowns::incrementAndGet)
+        .build();
+    assertThat(lane.submit(Priority.NORMAL, () -> {
+      throw new InternalError("simulated crash");
+    })).failsWithin(PATIENCE);
+    await().atMost(PATIENCE).until(() -> initsSoFar.get() == 2); // the replacement is in init
+    CompletableFuture<String> queued = lane.submit(Priority.NORMAL, () -> "ran after all");
+    Thread closer = new Thread(lane::close, "closer");
+    closer.start();
+    await().atMost(PATIENCE).until(() -> closer.getState() == Thread.State.WAITING);
+    assertThat(queued).isNotDone();
+    replacementInit.countDown();
+    assertThat(queued).succeedsWithin(PATIENCE).isEqualTo("ran after all");
+    closer.join(PATIENCE.toMillis());
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(WorkerThreads.of("close-replacing")).isEmpty();
+    assertThat(teardowns.get()).isEqualTo(inits.get());
+  }
+
+  /** close() from a second thread also returns only once the workers are gone. */
+  @Test
+  void everyCloserWaitsForTheWorkers() throws Exception {
+    lane = builder("two-closers", new PausingTicker()).threads(2).build();
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<String> task = lane.submit(Priority.NORMAL, () -> {
+      running.countDown();
+      release.await();
+      return "done";
+    });
+    running.await();
+    Thread first = new Thread(lane::close, "first closer");
+    Thread second = new Thread(lane::close, "second closer");
+    first.start();
+    second.start();
+    await().atMost(PATIENCE).until(() -> first.getState() == Thread.State.WAITING
+        && second.getState() == Thread.State.WAITING);
+    release.countDown();
+    second.join(PATIENCE.toMillis());
+    assertThat(second.isAlive()).isFalse();
+    assertThat(WorkerThreads.of("two-closers")).as("workers after close() returned").isEmpty();
+    assertThat(task).isCompletedWithValue("done");
+    first.join(PATIENCE.toMillis());
   }
 }

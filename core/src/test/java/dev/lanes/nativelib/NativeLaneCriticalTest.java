@@ -1,11 +1,14 @@
 package dev.lanes.nativelib;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.lanes.LaneRejectedException;
 import dev.lanes.Priority;
 import dev.lanes.Ticker;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,5 +63,59 @@ class NativeLaneCriticalTest {
     assertThat(lane.lane().snapshot().completed(Priority.CRITICAL)).isEqualTo(1);
     assertThat(lane.lane().snapshot().totalLatencyNanos(Priority.CRITICAL))
         .as("the CRITICAL sample").isLessThan(Duration.ofSeconds(10).toNanos());
+  }
+
+  /** Beyond the workers kept for them, CRITICAL calls are refused, not queued behind running work. */
+  @Test
+  void criticalCallsBeyondTheWorkersKeptForThemAreRefused() throws Exception {
+    lane = NativeLane.builder("critical-ceiling").threads(1).criticalThreads(1)
+        .lane(l -> l.algorithm((window, limit) -> limit).maxWait(Duration.ofSeconds(30)))
+        .build();
+    CountDownLatch running = new CountDownLatch(2);
+    CountDownLatch release = new CountDownLatch(1);
+    Callable<String> hold = () -> {
+      running.countDown();
+      release.await();
+      return "held";
+    };
+    CompletableFuture<String> normal = lane.submit(Priority.NORMAL, hold);
+    CompletableFuture<String> critical = lane.submit(Priority.CRITICAL, hold);
+    running.await();
+    try {
+      assertThatThrownBy(() -> lane.call(Priority.CRITICAL, () -> "third"))
+          .isInstanceOfSatisfying(LaneRejectedException.class,
+              e -> assertThat(e.reason()).isEqualTo(LaneRejectedException.Reason.CEILING));
+    } finally {
+      release.countDown();
+    }
+    assertThat(normal).succeedsWithin(PATIENCE);
+    assertThat(critical).succeedsWithin(PATIENCE);
+    await().atMost(PATIENCE).until(() -> lane.lane().inFlight() == 0);
+  }
+
+  /** With no worker kept for them, CRITICAL calls skip the queue but only into the limit. */
+  @Test
+  void withoutCriticalThreadsACriticalCallNeedsRoomInTheLimit() throws Exception {
+    lane = NativeLane.builder("critical-none").threads(2).criticalThreads(0)
+        .lane(l -> l.algorithm((window, limit) -> limit).maxWait(Duration.ofSeconds(30)))
+        .build();
+    assertThat(lane.criticalThreads()).isZero();
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<String> normal = lane.submit(Priority.NORMAL, () -> {
+      running.countDown();
+      release.await();
+      return "normal";
+    });
+    running.await();
+    try {
+      assertThat(lane.call(Priority.CRITICAL, () -> "critical")).isEqualTo("critical");
+    } finally {
+      release.countDown();
+    }
+    assertThat(normal).succeedsWithin(PATIENCE);
+    assertThatThrownBy(() -> NativeLane.builder("x").criticalThreads(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("criticalThreads").hasMessageContaining("-1");
   }
 }

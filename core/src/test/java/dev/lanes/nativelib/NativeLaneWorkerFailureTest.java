@@ -151,4 +151,53 @@ class NativeLaneWorkerFailureTest {
         assertThat(lane.call(Priority.NORMAL, () -> "back")).isEqualTo("back"));
     assertThat(lane.retiredWorkers()).isGreaterThanOrEqualTo(6);
   }
+
+  /** A task that leaves its thread interrupted does not end the worker. */
+  @Test
+  void aTaskThatInterruptsItsWorkerDoesNotEndIt() throws Exception {
+    lane = builder("interrupts").threads(1).criticalThreads(0).build();
+    for (int i = 0; i < 5; i++) {
+      assertThat(lane.submit(Priority.NORMAL, () -> {
+        Thread.currentThread().interrupt();
+        return "interrupted itself";
+      })).succeedsWithin(PATIENCE);
+    }
+    assertThat(lane.submit(Priority.NORMAL, () -> Thread.currentThread().isInterrupted()))
+        .succeedsWithin(PATIENCE).isEqualTo(false);
+    assertThat(lane.retiredWorkers()).isZero();
+  }
+
+  /** A caller interrupted while its call waits for a worker withdraws the call. */
+  @Test
+  void anInterruptedCallerWithdrawsACallNotStarted() throws Exception {
+    CountDownLatch initGate = new CountDownLatch(1);
+    AtomicBoolean ran = new AtomicBoolean();
+    lane = builder("withdrawn").threads(1).criticalThreads(0)
+        .threadInit(() -> {
+          try {
+            initGate.await(); // the only worker is not ready yet
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        })
+        .build();
+    CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+    Thread caller = new Thread(() -> {
+      try {
+        lane.call(Priority.NORMAL, () -> ran.getAndSet(true));
+        outcome.complete(null);
+      } catch (Throwable t) {
+        outcome.complete(t);
+      }
+    });
+    caller.start();
+    await().atMost(PATIENCE).until(() -> lane.lane().inFlight() == 1
+        && caller.getState() == Thread.State.WAITING);
+    caller.interrupt();
+    assertThat(outcome).succeedsWithin(PATIENCE).isInstanceOf(InterruptedException.class);
+    initGate.countDown();
+    await().atMost(PATIENCE).until(() -> lane.lane().inFlight() == 0);
+    assertThat(lane.call(Priority.NORMAL, () -> "later")).isEqualTo("later");
+    assertThat(ran).as("the withdrawn task ran").isFalse();
+  }
 }
