@@ -335,22 +335,24 @@ final class WorkerPool {
     private void initFailed(Throwable failure) {
       recordRetirement(failure);
       Runnable failOrphans;
+      boolean firstOfARun;
       lock.lock();
       try {
         starting--;
         initFailuresInARow++;
         lastFailure = failure;
-        if (initFailuresInARow == 1) {
-          LOG.log(Level.WARNING, "threadInit of native lane '" + library + "' failed on "
-              + Thread.currentThread().getName() + "; retrying on fresh workers with a backoff",
-              failure);
-        }
+        firstOfARun = initFailuresInARow == 1;
         if (needsSuccessorLocked()) {
           startThread(backoffNanos(initFailuresInARow));
         }
         failOrphans = orphansLocked();
       } finally {
         lock.unlock();
+      }
+      if (firstOfARun) { // later failures of the run are counted, and recorded by JFR
+        LOG.log(Level.WARNING, "threadInit of native lane '" + library + "' failed on "
+            + Thread.currentThread().getName() + "; retrying on fresh workers with a backoff",
+            failure);
       }
       failOrphans.run();
     }
@@ -478,7 +480,11 @@ final class WorkerPool {
   }
 
   private void recordRetirement(Throwable cause) {
-    NativeWorkerRetired.emit(library, cause);
+    try {
+      NativeWorkerRetired.emit(library, cause);
+    } catch (LinkageError noJfr) {
+      // A runtime image without the jdk.jfr module: there is nothing to record to.
+    }
     retired.incrementAndGet();
   }
 }

@@ -121,30 +121,37 @@ class NativeLaneCloseTest {
 
   /**
    * A call queued while its worker is being replaced still runs when the lane closes meanwhile:
-   * the replacement is not abandoned, and close() waits for it.
+   * the replacement is not abandoned, and close() waits for it. If the replacement's threadInit
+   * fails, one more fresh worker is started for the call, though the lane is closing.
    */
-  @Test
-  void aCallQueuedBehindAReplacementRunsThoughTheLaneCloses() throws Exception {
+  @ParameterizedTest(name = "replacement's init fails: {0}")
+  @ValueSource(booleans = {false, true})
+  void aCallQueuedBehindAReplacementRunsThoughTheLaneCloses(boolean replacementInitFails)
+      throws Exception {
+    String library = "close-replacing-" + replacementInitFails;
     CountDownLatch replacementInit = new CountDownLatch(1);
-    AtomicInteger initsSoFar = new AtomicInteger();
-    lane = NativeLane.builder("close-replacing").threads(1).criticalThreads(0)
+    AtomicInteger attempts = new AtomicInteger();
+    lane = NativeLane.builder(library).threads(1).criticalThreads(0)
         .lane(l -> l.algorithm((window, limit) -> limit).maxWait(Duration.ofSeconds(30)))
         .threadInit(() -> {
-          inits.incrementAndGet();
-          if (initsSoFar.incrementAndGet() == 2) {
+          if (attempts.incrementAndGet() == 2) {
             try {
               replacementInit.await();
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             }
+            if (replacementInitFails) {
+              throw new IllegalStateException("simulated: the replacement's init failed");
+            }
           }
+          inits.incrementAndGet();
         })
         .threadTeardown(teardowns::incrementAndGet)
         .build();
     assertThat(lane.submit(Priority.NORMAL, () -> {
       throw new InternalError("simulated crash");
     })).failsWithin(PATIENCE);
-    await().atMost(PATIENCE).until(() -> initsSoFar.get() == 2); // the replacement is in init
+    await().atMost(PATIENCE).until(() -> attempts.get() == 2); // the replacement is in init
     CompletableFuture<String> queued = lane.submit(Priority.NORMAL, () -> "ran after all");
     Thread closer = new Thread(lane::close, "closer");
     closer.start();
@@ -154,8 +161,9 @@ class NativeLaneCloseTest {
     assertThat(queued).succeedsWithin(PATIENCE).isEqualTo("ran after all");
     closer.join(PATIENCE.toMillis());
     assertThat(closer.isAlive()).isFalse();
-    assertThat(WorkerThreads.of("close-replacing")).isEmpty();
+    assertThat(WorkerThreads.of(library)).isEmpty();
     assertThat(teardowns.get()).isEqualTo(inits.get());
+    assertThat(lane.retiredWorkers()).isEqualTo(replacementInitFails ? 2 : 1);
   }
 
   /** close() from a second thread also returns only once the workers are gone. */

@@ -82,8 +82,9 @@ class NativeLaneCriticalTest {
     CompletableFuture<String> critical = lane.submit(Priority.CRITICAL, hold);
     running.await();
     try {
-      assertThatThrownBy(() -> lane.call(Priority.CRITICAL, () -> "third"))
-          .isInstanceOfSatisfying(LaneRejectedException.class,
+      assertThat(lane.submit(Priority.CRITICAL, () -> "third")).failsWithin(PATIENCE)
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .havingCause().isInstanceOfSatisfying(LaneRejectedException.class,
               e -> assertThat(e.reason()).isEqualTo(LaneRejectedException.Reason.CEILING));
     } finally {
       release.countDown();
@@ -117,5 +118,36 @@ class NativeLaneCriticalTest {
     assertThatThrownBy(() -> NativeLane.builder("x").criticalThreads(-1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("criticalThreads").hasMessageContaining("-1");
+  }
+
+  /** Jobs wait for a worker only while one is starting; CRITICAL ones are then taken first. */
+  @Test
+  void aCriticalCallIsTakenBeforeTheCallsQueuedBeforeIt() throws Exception {
+    CountDownLatch firstReady = new CountDownLatch(1);
+    CountDownLatch secondReady = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+    lane = NativeLane.builder("critical-first").threads(1).criticalThreads(1)
+        .lane(l -> l.algorithm((window, limit) -> limit).maxWait(Duration.ofSeconds(30)))
+        .threadInit(() -> {
+          try {
+            (first.compareAndSet(false, true) ? firstReady : secondReady).await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        })
+        .build();
+    try {
+      CompletableFuture<Boolean> normal = lane.submit(Priority.NORMAL, () -> order.add("normal"));
+      CompletableFuture<Boolean> critical =
+          lane.submit(Priority.CRITICAL, () -> order.add("critical"));
+      assertThat(lane.lane().inFlight()).isEqualTo(2);
+      firstReady.countDown(); // one worker is ready, with two jobs queued
+      assertThat(normal).succeedsWithin(PATIENCE);
+      assertThat(critical).succeedsWithin(PATIENCE);
+      assertThat(order).containsExactly("critical", "normal");
+    } finally {
+      secondReady.countDown();
+    }
   }
 }

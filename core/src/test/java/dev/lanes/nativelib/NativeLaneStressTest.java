@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -30,13 +31,14 @@ import org.junit.jupiter.api.Test;
  * held. Every round must end clean: every future complete, no task started after close()
  * returned, every worker thread gone, every initialised worker torn down, and in-flight 0.
  *
- * <p>Rerun a failure with {@code -Dlanes.stress.seed=<seed>}, the seed the failure prints.
+ * <p>Rerun a failure with {@code -Dlanes.stress.seed=<seed>}, the seed the failure prints; run
+ * longer with {@code -Dlanes.stress.rounds=<n>}.
  */
 class NativeLaneStressTest {
 
-  private static final int ROUNDS = 150;
+  private static final int ROUNDS = Integer.getInteger("lanes.stress.rounds", 200);
   private static final int CALLERS = 4;
-  private static final int CALLS_PER_CALLER = 25;
+  private static final int CALLS_PER_CALLER = 30;
   private static final Duration PATIENCE = Duration.ofSeconds(30);
   /** Refusals a CRITICAL call may meet: it never waits, so never TIMEOUT, QUEUE_FULL or EVICTED. */
   private static final Set<Reason> CRITICAL_REFUSALS = EnumSet.of(Reason.CEILING, Reason.CLOSED);
@@ -60,6 +62,24 @@ class NativeLaneStressTest {
     } finally {
       log.setLevel(level);
     }
+    System.out.println("native lane stress, " + ROUNDS + " rounds, seed " + seed + ": " + SEEN);
+    // The rounds must have met every kind of trouble, or they proved little.
+    assertThat(SEEN).as("outcomes seen over %d rounds, seed %d", ROUNDS, seed)
+        .allSatisfy((what, count) -> assertThat(count.get()).as(what).isPositive());
+  }
+
+  /** How often each kind of trouble happened over all rounds. */
+  private static final Map<String, AtomicInteger> SEEN = new ConcurrentHashMap<>();
+
+  static {
+    for (String what : List.of("ran", "refused CLOSED", "retired by a throwing predicate",
+        "retired by a crash", "threadInit failed", "CRITICAL ran while the limit's workers were held")) {
+      SEEN.put(what, new AtomicInteger());
+    }
+  }
+
+  private static void seen(String what) {
+    SEEN.get(what).incrementAndGet();
   }
 
   /** What a task does when it runs. */
@@ -88,6 +108,8 @@ class NativeLaneStressTest {
     private final AtomicBoolean closeReturned = new AtomicBoolean();
     private final List<String> violations = new CopyOnWriteArrayList<>();
     private final CountDownLatch gate = new CountDownLatch(1);
+    private final AtomicInteger holding = new AtomicInteger();
+    private int threads;
 
     Round(long seed, int round) {
       this.seed = seed;
@@ -97,7 +119,7 @@ class NativeLaneStressTest {
     }
 
     void run() throws Exception {
-      int threads = 1 + random.nextInt(3);
+      threads = 1 + random.nextInt(3);
       int criticalThreads = random.nextInt(2);
       NativeLane lane = NativeLane.builder(library)
           .threads(threads)
@@ -111,7 +133,11 @@ class NativeLaneStressTest {
 
       List<Call> calls = new CopyOnWriteArrayList<>();
       AtomicInteger submitted = new AtomicInteger();
-      int closeAfter = random.nextInt(CALLERS * CALLS_PER_CALLER / 2);
+      // Submitters make CALLERS / 2 * CALLS_PER_CALLER submits; the lane closes after a random
+      // number of them, and the HOLD tasks are let go after another random number.
+      int submits = CALLERS / 2 * CALLS_PER_CALLER;
+      int closeAfter = 1 + random.nextInt(submits);
+      int releaseAfter = 1 + random.nextInt(submits);
       CountDownLatch closeNow = new CountDownLatch(1);
       CountDownLatch start = new CountDownLatch(1);
       List<Thread> callers = new ArrayList<>();
@@ -121,12 +147,23 @@ class NativeLaneStressTest {
         Thread caller = new Thread(() -> {
           SplittableRandom own = new SplittableRandom(callerSeed);
           await(start);
-          for (int i = 0; i < CALLS_PER_CALLER; i++) {
+          int afterClose = 0;
+          for (int i = 0; i < CALLS_PER_CALLER && afterClose < 3; i++) {
+            if (lane.lane().isClosed()) {
+              afterClose++; // a few calls after close() are enough to see them refused
+            }
             Call call = new Call(priority(own), kind(own));
             calls.add(call);
             call.start(lane, blocking);
-            if (!blocking && submitted.incrementAndGet() == closeAfter) {
-              closeNow.countDown();
+            if (!blocking) {
+              call.pace(own); // so that not every submit lands before the first call runs
+              int n = submitted.incrementAndGet();
+              if (n == closeAfter) {
+                closeNow.countDown();
+              }
+              if (n == releaseAfter) {
+                gate.countDown();
+              }
             }
           }
           closeNow.countDown();
@@ -155,7 +192,7 @@ class NativeLaneStressTest {
       assertThat(lane.lane().inFlight()).as("in flight after close()").isZero();
       assertThat(WorkerThreads.of(library)).as("worker threads after close()").isEmpty();
       assertThat(teardowns.get()).as("teardowns").isEqualTo(successfulInits.get());
-      assertThat(calls).hasSize(CALLERS * CALLS_PER_CALLER);
+      assertThat(calls).isNotEmpty();
       for (Call call : calls) {
         call.check(lane);
       }
@@ -165,6 +202,7 @@ class NativeLaneStressTest {
     private void init() {
       int attempt = initAttempts.incrementAndGet();
       if (new SplittableRandom(seed ^ (round * 1_000_003L + attempt)).nextInt(5) == 0) {
+        seen("threadInit failed");
         throw new IllegalStateException("simulated: threadInit failed, attempt " + attempt);
       }
       initialised.add(Thread.currentThread());
@@ -221,6 +259,17 @@ class NativeLaneStressTest {
         }
       }
 
+      /** Gives the call a moment to finish; only pacing, so a call still running is fine. */
+      void pace(SplittableRandom random) {
+        try {
+          outcome.get(random.nextInt(200), TimeUnit.MICROSECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+          // checked at the end of the round
+        }
+      }
+
       private Object task() throws Exception {
         runs.incrementAndGet();
         if (closeReturned.get()) {
@@ -230,9 +279,17 @@ class NativeLaneStressTest {
           violations.add("a task ran on a worker whose threadInit had not succeeded: "
               + Thread.currentThread().getName());
         }
+        if (priority == Priority.CRITICAL && holding.get() >= threads) {
+          seen("CRITICAL ran while the limit's workers were held");
+        }
         switch (kind) {
           case HOLD:
-            gate.await();
+            holding.incrementAndGet();
+            try {
+              gate.await();
+            } finally {
+              holding.decrementAndGet();
+            }
             return kind;
           case PREDICATE_THROWS:
             throw new IllegalStateException();
@@ -251,6 +308,7 @@ class NativeLaneStressTest {
           Object value = outcome.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
           assertThat(value).as(what).isEqualTo(kind);
           assertThat(runs.get()).as(what + ": runs").isOne();
+          seen("ran");
         } catch (TimeoutException e) {
           throw new AssertionError(what + ": never completed");
         } catch (ExecutionException e) {
@@ -265,6 +323,9 @@ class NativeLaneStressTest {
             assertThat(reason).as(what + ": refusal").isIn(CRITICAL_REFUSALS);
           }
           assertThat(runs.get()).as(what + ": runs after a refusal").isZero();
+          if (reason == Reason.CLOSED) {
+            seen("refused CLOSED");
+          }
           return;
         }
         if (failure instanceof IllegalStateException && failure.getMessage() != null
@@ -280,9 +341,11 @@ class NativeLaneStressTest {
                 .hasMessage(null);
             assertThat(failure.getSuppressed()).as(what + ": suppressed")
                 .singleElement().isInstanceOf(NullPointerException.class);
+            seen("retired by a throwing predicate");
             break;
           case CRASH:
             assertThat(failure).as(what).isInstanceOf(InternalError.class);
+            seen("retired by a crash");
             break;
           case BAD_INPUT:
             assertThat(failure).as(what).isInstanceOf(IllegalArgumentException.class);
