@@ -39,25 +39,29 @@ import java.util.function.Predicate;
  * and whatever it leaves in thread-locals every call on that worker sees.
  *
  * <p><b>Workers and priorities.</b> The lane's limit moves within {@code [1, threads()]}, and the
- * pool keeps {@link #criticalThreads()} workers beyond it (one by default). The lane's critical
- * ceiling is {@code threads() + criticalThreads()}, the number of workers, so every call the lane
- * admits finds a worker free. On a native lane {@link Priority#CRITICAL} therefore means: not
- * held back by the limit or by waiting calls, and run at once, on a worker kept free for it, while
- * {@code threads()} {@code NORMAL} calls run. Native code cannot be pre-empted, so when every
- * worker is busy a {@code CRITICAL} call is refused with {@code CEILING} rather than queued behind
- * running work. {@code BACKGROUND} calls take only slack, as on any lane.
+ * pool keeps {@link #criticalThreads()} more workers (one by default). The lane's critical ceiling
+ * is {@code threads() + criticalThreads()}, the number of workers, so a call the lane admits finds
+ * a worker free, unless a worker is being replaced or is held by a callback (see below). On a
+ * native lane {@link Priority#CRITICAL} therefore means: held back neither by the limit nor by
+ * waiting calls, and run at once, on a worker kept free for it, even while {@code threads()}
+ * calls run. Native code cannot be pre-empted, so when every worker is busy a {@code CRITICAL}
+ * call is refused with {@code CEILING} rather than queued behind running work. {@code BACKGROUND}
+ * calls take only slack, as on any lane.
  *
  * <p><b>Failures.</b> A call that throws something {@code retireOn} matches (by default any
  * {@link Error}) fails with it, and its worker is retired: torn down, its thread ended, and a
  * fresh worker started in its place, since the library's state on that thread may be corrupt. A
- * {@code retireOn} that throws counts as a match, and its exception is added to the call's
- * failure as suppressed. A worker whose {@code threadInit} fails runs no call: it is retired at
- * once (without teardown) and a fresh thread tries again after a backoff that starts at 10 ms
- * and doubles up to 1 s. Calls wait for it; but after 5
- * failures in a row, while no worker is ready, calls fail at once with an
- * {@link IllegalStateException} that names the library and carries the init failure, until a
- * fresh worker's {@code threadInit} succeeds. Every retirement is counted in
+ * {@code retireOn} that throws counts as a match; its exception is added to the call's failure as
+ * suppressed. A worker whose {@code threadInit} fails runs no call: it is retired at once, without
+ * teardown, and a fresh thread tries again after a backoff that starts at 10 ms and doubles up to
+ * 1 s. Calls wait for it; but after 5 failures in a row, while no worker is ready, calls fail at
+ * once with an {@link IllegalStateException} that names the library and carries the init
+ * failure, until a fresh worker's {@code threadInit} succeeds. Every retirement is counted in
  * {@link #retiredWorkers()} and recorded as the JFR event {@code dev.lanes.NativeWorkerRetired}.
+ *
+ * <p><b>Closing.</b> {@link #close()} refuses new calls and runs every call already admitted,
+ * including one whose caller has its permit but has not yet handed the job over, before the
+ * workers end. No native call starts after it returns.
  *
  * <p><b>Callbacks.</b> A future from {@link #submit} completes on the worker, after the call's
  * permit is released; stages chained to it without an executor run there too, and hold the worker

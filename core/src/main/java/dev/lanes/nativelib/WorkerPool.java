@@ -172,14 +172,16 @@ final class WorkerPool {
     while (true) {
       try {
         terminated.await();
-        for (Thread thread : threads) {
-          if (thread != Thread.currentThread()) {
-            thread.join(); // it has only its last instructions left
-          }
-        }
         break;
       } catch (InterruptedException e) {
         interrupted = true;
+      }
+    }
+    // Every worker has done its last work; wait out the few instructions each has left. Not with
+    // Thread.join, which waits in Object.wait and so pins a virtual caller's carrier on JDK 21.
+    for (Thread thread : threads) {
+      while (thread != Thread.currentThread() && thread.isAlive()) {
+        Thread.yield();
       }
     }
     if (interrupted) {

@@ -3,11 +3,16 @@ package dev.lanes.nativelib;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.lanes.Lane;
+import dev.lanes.LaneListener;
+import dev.lanes.LaneRejectedException;
+import dev.lanes.LaneRejectedException.Reason;
 import dev.lanes.Priority;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,9 +28,9 @@ class NativeLaneCloseTest {
   private NativeLane lane;
 
   @AfterEach
-  void closeLane() {
+  void closeLane() throws InterruptedException {
     if (lane != null) {
-      lane.close();
+      NativeLaneTesting.closeWithin(lane, Duration.ofSeconds(30));
     }
   }
 
@@ -81,7 +86,7 @@ class NativeLaneCloseTest {
     closer.join(PATIENCE.toMillis());
     assertThat(closer.isAlive()).as("close() returned").isFalse();
     assertThat(lane.lane().inFlight()).isZero();
-    assertThat(WorkerThreads.of(library)).isEmpty();
+    assertThat(NativeLaneTesting.workerThreads(library)).isEmpty();
     assertThat(teardowns.get()).isEqualTo(inits.get());
   }
 
@@ -96,7 +101,7 @@ class NativeLaneCloseTest {
     });
     assertThat(submitted).succeedsWithin(PATIENCE).isEqualTo("closed from inside");
     assertThat(lane.lane().isClosed()).isTrue();
-    await().atMost(PATIENCE).until(() -> WorkerThreads.of("close-inside").isEmpty());
+    await().atMost(PATIENCE).until(() -> NativeLaneTesting.workerThreads("close-inside").isEmpty());
     assertThat(teardowns.get()).isEqualTo(inits.get());
   }
 
@@ -116,7 +121,7 @@ class NativeLaneCloseTest {
       }
     });
     assertThat(caller).succeedsWithin(PATIENCE).isEqualTo(7);
-    await().atMost(PATIENCE).until(() -> WorkerThreads.of("close-inside-call").isEmpty());
+    await().atMost(PATIENCE).until(() -> NativeLaneTesting.workerThreads("close-inside-call").isEmpty());
   }
 
   /**
@@ -161,7 +166,7 @@ class NativeLaneCloseTest {
     assertThat(queued).succeedsWithin(PATIENCE).isEqualTo("ran after all");
     closer.join(PATIENCE.toMillis());
     assertThat(closer.isAlive()).isFalse();
-    assertThat(WorkerThreads.of(library)).isEmpty();
+    assertThat(NativeLaneTesting.workerThreads(library)).isEmpty();
     assertThat(teardowns.get()).isEqualTo(inits.get());
     assertThat(lane.retiredWorkers()).isEqualTo(replacementInitFails ? 2 : 1);
   }
@@ -187,8 +192,53 @@ class NativeLaneCloseTest {
     release.countDown();
     second.join(PATIENCE.toMillis());
     assertThat(second.isAlive()).isFalse();
-    assertThat(WorkerThreads.of("two-closers")).as("workers after close() returned").isEmpty();
+    assertThat(NativeLaneTesting.workerThreads("two-closers")).as("workers after close() returned").isEmpty();
     assertThat(task).isCompletedWithValue("done");
     first.join(PATIENCE.toMillis());
+  }
+
+  /**
+   * A listener that closes the lane while the lane refuses a call runs on the refused caller's
+   * thread, inside the admission: close() must not wait there for the workers, which wait for
+   * that very call to settle.
+   */
+  @Test
+  void aListenerMayCloseTheLaneWhileItRefusesACall() throws Exception {
+    AtomicReference<NativeLane> self = new AtomicReference<>();
+    lane = NativeLane.builder("close-listener").threads(1).criticalThreads(0)
+        .lane(l -> l.algorithm((window, limit) -> limit).maxQueued(0))
+        .listener(new LaneListener() {
+          @Override
+          public void onRejected(Lane refusing, Priority priority, Reason reason) {
+            self.get().close();
+          }
+        })
+        .build();
+    self.set(lane);
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<String> held = lane.submit(Priority.NORMAL, () -> {
+      running.countDown();
+      release.await();
+      return "held";
+    });
+    running.await();
+    CompletableFuture<Object> refused = CompletableFuture.supplyAsync(() -> {
+      try {
+        return self.get().call(Priority.NORMAL, () -> "never");
+      } catch (Exception e) {
+        return e;
+      }
+    });
+    try {
+      assertThat(refused).succeedsWithin(PATIENCE)
+          .isInstanceOfSatisfying(LaneRejectedException.class,
+              e -> assertThat(e.reason()).isEqualTo(Reason.QUEUE_FULL));
+      assertThat(lane.lane().isClosed()).isTrue();
+    } finally {
+      release.countDown();
+    }
+    assertThat(held).succeedsWithin(PATIENCE).isEqualTo("held");
+    await().atMost(PATIENCE).until(() -> NativeLaneTesting.workerThreads("close-listener").isEmpty());
   }
 }

@@ -25,9 +25,9 @@ class NativeLaneCriticalTest {
   private NativeLane lane;
 
   @AfterEach
-  void closeLane() {
+  void closeLane() throws InterruptedException {
     if (lane != null) {
-      lane.close();
+      NativeLaneTesting.closeWithin(lane, Duration.ofSeconds(30));
     }
   }
 

@@ -190,7 +190,7 @@ class NativeLaneStressTest {
       assertThat(closer.isAlive()).as("close() returned").isFalse();
 
       assertThat(lane.lane().inFlight()).as("in flight after close()").isZero();
-      assertThat(WorkerThreads.of(library)).as("worker threads after close()").isEmpty();
+      assertThat(NativeLaneTesting.workerThreads(library)).as("worker threads after close()").isEmpty();
       assertThat(teardowns.get()).as("teardowns").isEqualTo(successfulInits.get());
       assertThat(calls).isNotEmpty();
       for (Call call : calls) {

@@ -80,9 +80,9 @@ class NativeLaneTest {
   }
 
   @AfterEach
-  void close() {
+  void close() throws InterruptedException {
     if (zlib != null) {
-      zlib.close();
+      NativeLaneTesting.closeWithin(zlib, Duration.ofSeconds(30));
     }
   }
 

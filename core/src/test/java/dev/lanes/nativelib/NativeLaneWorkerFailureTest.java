@@ -28,9 +28,9 @@ class NativeLaneWorkerFailureTest {
   private NativeLane lane;
 
   @AfterEach
-  void closeLane() {
+  void closeLane() throws InterruptedException {
     if (lane != null) {
-      lane.close();
+      NativeLaneTesting.closeWithin(lane, Duration.ofSeconds(30));
     }
   }
 
