@@ -57,6 +57,8 @@ public final class Lane implements AutoCloseable {
   private final LaneScheduler scheduler;
   private final long maxWaitNanos;
   private final Predicate<Throwable> overloadOn;
+  private final String algorithmName;
+  private final LaneEvents events;
 
   Lane(LaneBuilder builder, LimitAlgorithm algorithm) {
     this.name = builder.name();
@@ -75,6 +77,8 @@ public final class Lane implements AutoCloseable {
     this.scheduler = builder.scheduler();
     this.maxWaitNanos = builder.maxWait().toNanos();
     this.overloadOn = builder.overloadOn();
+    this.algorithmName = nameOf(algorithm);
+    this.events = new LaneEvents(name);
     this.window = builder.window().enabled()
         ? new LatencyWindow(this, algorithm, builder.window(), ticker.nanoTime())
         : null;
@@ -100,7 +104,7 @@ public final class Lane implements AutoCloseable {
     if (before >= 0) {
       return Optional.of(grant(priority, before));
     }
-    refusal(priority, fastRefusalReason(priority));
+    refuse(priority, fastRefusalReason(priority)); // counted, but no exception: nobody sees one
     return Optional.empty();
   }
 
@@ -148,9 +152,21 @@ public final class Lane implements AutoCloseable {
       return CompletableFuture.failedFuture(refusal(priority, fastRefusalReason(priority)));
     }
     AsyncWaiter waiter = new AsyncWaiter(priority);
-    room.enter(waiter, waitNanos > 0);
+    room.enter(waiter, waitNanos);
     if (waiter.isWaiting()) {
-      waiter.armTimeout(scheduler(), waitNanos, () -> timeOut(waiter));
+      try {
+        waiter.armTimeout(scheduler(), waitNanos, () -> timeOut(waiter));
+      } catch (RuntimeException | Error schedulerFailure) {
+        // Without its timeout the waiter could wait for ever: withdraw it. If a permit reached it
+        // meanwhile, the wait is over anyway and the future completes with the permit.
+        if (waiter.tryAbandon()) {
+          room.leave(waiter);
+          waiter.future.completeExceptionally(new IllegalStateException("lane '" + name
+              + "' could not wait for a permit: its scheduler failed to arm the timeout",
+              schedulerFailure));
+        }
+        return waiter.future;
+      }
       waiter.future.whenComplete((permit, failure) -> {
         if (failure != null && waiter.tryAbandon()) {
           waiter.disarmTimeout();
@@ -224,7 +240,7 @@ public final class Lane implements AutoCloseable {
     } finally {
       limitLock.unlock();
     }
-    applyLimit(gate.limit());
+    applyLimit(gate.limit(), null);
   }
 
   /** Whether {@code failure} means overload to this lane (see {@link LaneBuilder#overloadOn}). */
@@ -288,37 +304,102 @@ public final class Lane implements AutoCloseable {
     if (priority == Priority.CRITICAL && inFlightBefore >= gate.limit()) {
       counters.bypassed(priority);
     }
-    return new LanePermit(this, priority, window == null ? 0 : ticker.nanoTime());
+    return new LanePermit(this, priority, now());
+  }
+
+  /**
+   * Takes back a permit that was granted to a future cancelled at that very moment: it was never
+   * the caller's, so it is neither admitted nor released in the lane's counts.
+   */
+  void withdraw(Permit permit) {
+    counters.withdrawn(permit.priority());
+    giveBack();
+  }
+
+  /** Returns a slot the gate counted as taken, uncounted anywhere else, to the next waiter. */
+  private void giveBack() {
+    long before = gate.release(false);
+    if ((before & Gate.WAITING) != 0) {
+      room.requestDispatch();
+    }
   }
 
   /** Counts and reports a refusal, and returns the exception that describes it. */
   LaneRejectedException refusal(Priority priority, Reason reason) {
+    refuse(priority, reason);
+    return new LaneRejectedException(reason, name, priority, gate.limit(), gate.inFlight());
+  }
+
+  /** Counts and reports a refusal. */
+  private void refuse(Priority priority, Reason reason) {
     counters.rejected(priority, reason);
+    events.rejected(priority, reason);
     if (reason == Reason.LIMIT_REACHED || reason == Reason.QUEUE_FULL) {
       blocked();
     }
     if (!listeners.isEmpty()) {
       listeners.fire(l -> l.onRejected(this, priority, reason));
     }
-    return new LaneRejectedException(reason, name, priority, gate.limit(), gate.inFlight());
   }
 
-  /** The clock reading a release needs, or 0 if the lane measures nothing. */
-  long releaseTime() {
-    return window == null ? 0 : ticker.nanoTime();
+  /**
+   * The clock, for a permit's grant or release; {@link LanePermit#UNTIMED} if the lane measures
+   * nothing or the ticker failed. A broken ticker costs samples, never a permit.
+   */
+  long now() {
+    if (window == null) {
+      return LanePermit.UNTIMED;
+    }
+    try {
+      return ticker.nanoTime();
+    } catch (RuntimeException | Error failure) {
+      userCodeFailed("reading the ticker", failure);
+      return LanePermit.UNTIMED;
+    }
+  }
+
+  /**
+   * The lane's clock, whether or not it measures latency; {@link LanePermit#UNTIMED} if the ticker
+   * failed.
+   */
+  long clock() {
+    try {
+      return ticker.nanoTime();
+    } catch (RuntimeException | Error failure) {
+      userCodeFailed("reading the ticker", failure);
+      return LanePermit.UNTIMED;
+    }
+  }
+
+  /** The median latency of the last closed window, or 0 if none has closed. */
+  long typicalLatencyNanos() {
+    WindowSummary last = window == null ? null : window.lastWindow();
+    return last == null ? 0 : last.percentileNanos(0.5);
   }
 
   void release(Priority priority, long grantedNanos, long now, int outcome) {
-    boolean sampled = window != null && outcome != LanePermit.IGNORED;
-    long before = gate.release(sampled);
+    boolean timed = grantedNanos != LanePermit.UNTIMED && now != LanePermit.UNTIMED;
+    // A timed success goes into the histogram, and counts there. Timed successes and drops are
+    // what a window is made of: the gate counts them, and decides when a window is due.
+    boolean sample = timed && outcome == LanePermit.SUCCEEDED;
+    boolean counted = timed && outcome != LanePermit.IGNORED;
+    long before = gate.release(counted);
     if ((before & Gate.WAITING) != 0) {
       room.requestDispatch();
     }
-    counters.released(priority, outcome, window == null);
-    if (sampled) {
+    counters.released(priority, outcome, !sample);
+    if (counted) {
       window.record(priority, grantedNanos, now, Gate.inFlightOf(before),
           outcome == LanePermit.DROPPED, Gate.completionsOf(before) + 1);
     }
+  }
+
+  /**
+   * User code the lane ran on someone's behalf (a ticker, a scheduler, a future's callback)
+   * threw. The lane has already made sure that no permit is lost; this only tells the operator.
+   */
+  void userCodeFailed(String what, Throwable failure) {
+    listeners.logFailure(what, failure);
   }
 
   /** A call found no permit free and had to wait, or was refused for the limit or the queue. */
@@ -334,14 +415,19 @@ public final class Lane implements AutoCloseable {
 
   /** Applies what the algorithm proposed after {@code closed}, clamped to [min, max]. */
   void windowClosed(WindowSummary closed, int proposed) {
-    int next = applyLimit(proposed);
+    int next = applyLimit(proposed, closed);
+    events.windowClosed(closed, next);
     if (!listeners.isEmpty()) {
       listeners.fire(l -> l.onWindowClosed(this, closed, next));
     }
   }
 
-  /** Sets the limit to {@code proposed} clamped to the bounds; returns the limit set. */
-  private int applyLimit(int proposed) {
+  /**
+   * Sets the limit to {@code proposed} clamped to the bounds; returns the limit set.
+   *
+   * @param window the window behind the change, or null if it came from elsewhere
+   */
+  private int applyLimit(int proposed, WindowSummary window) {
     int old;
     int next;
     limitLock.lock();
@@ -356,12 +442,21 @@ public final class Lane implements AutoCloseable {
       if (next > old) {
         room.requestDispatch();
       }
+      events.limitChanged(old, next, algorithmName, window);
       if (!listeners.isEmpty()) {
         int from = old;
         listeners.fire(l -> l.onLimitChanged(this, from, next));
       }
     }
     return next;
+  }
+
+  private static String nameOf(LimitAlgorithm algorithm) {
+    try {
+      return algorithm.name();
+    } catch (RuntimeException e) {
+      return algorithm.getClass().getName();
+    }
   }
 
   private int clamp(int limit) {
@@ -384,7 +479,7 @@ public final class Lane implements AutoCloseable {
 
   private Permit await(Priority priority, long waitNanos) throws InterruptedException {
     BlockingWaiter waiter = new BlockingWaiter(priority);
-    room.enter(waiter, waitNanos > 0);
+    room.enter(waiter, waitNanos);
     long deadline = System.nanoTime() + waitNanos;
     while (waiter.isWaiting()) {
       long remaining = deadline - System.nanoTime();
@@ -400,7 +495,7 @@ public final class Lane implements AutoCloseable {
         if (waiter.tryAbandon()) {
           room.leave(waiter);
         } else if (waiter.state() == Waiter.GRANTED) {
-          grant(priority, -1).ignore(); // granted at the same moment: hand it back
+          giveBack(); // granted at the same moment, but never the caller's
         }
         throw new InterruptedException("interrupted while waiting for lane '" + name + "'");
       }
@@ -458,7 +553,7 @@ public final class Lane implements AutoCloseable {
 
     @Override
     public void propose(int limit) {
-      applyLimit(limit);
+      applyLimit(limit, null);
     }
   }
 }

@@ -34,7 +34,8 @@ import java.util.function.Supplier;
  *   <tr><td>algorithm</td><td>{@code "gradient"}, from {@code lanes-algorithms}</td></tr>
  *   <tr><td>maxWait</td><td>1 second</td></tr>
  *   <tr><td>maxQueued</td><td>1,000</td></tr>
- *   <tr><td>queueOrder</td><td>FIFO</td></tr>
+ *   <tr><td>queueOrder</td><td>{@link QueueOrder#ADAPTIVE}: FIFO while the queue drains,
+ *       newest first while it stands</td></tr>
  *   <tr><td>backgroundReserve</td><td>0</td></tr>
  *   <tr><td>criticalCeiling</td><td>none ({@code Integer.MAX_VALUE})</td></tr>
  *   <tr><td>window</td><td>{@link WindowConfig#defaults()}: p99, 100 samples, 100 ms to 2 s</td></tr>
@@ -55,7 +56,7 @@ public final class LaneBuilder {
   private boolean limitsSet;
   private Duration maxWait = Duration.ofSeconds(1);
   private int maxQueued = 1_000;
-  private QueueOrder queueOrder = QueueOrder.FIFO;
+  private QueueOrder queueOrder = QueueOrder.ADAPTIVE;
   private int backgroundReserve;
   private int criticalCeiling = Integer.MAX_VALUE;
   private WindowConfig window = WindowConfig.defaults();

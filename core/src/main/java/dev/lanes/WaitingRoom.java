@@ -9,15 +9,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * hand-over of freed permits to waiters.
  *
  * <p>Releasing threads never block here. A release that sees waiters asks for a dispatch; if the
- * lock is busy, its holder runs the dispatch before it leaves ({@link #unlockAndDrain}). Waiters are
- * told their fate only after the lock is released, because completing a future runs the caller's
- * callbacks.
+ * lock is busy, its holder runs the dispatch before it leaves ({@link #unlockAndDrain}), and every
+ * path that takes the lock leaves it that way. Readers of lane state never take the lock.
+ *
+ * <p>Waiters are told their fate only after the lock is released, because completing a future
+ * runs the caller's callbacks. A callback may itself release a permit; that release dispatches at
+ * once, on the same thread, so a freed permit never waits for the callback to return. Only when
+ * callbacks nest more than {@link #MAX_NESTING} deep does a thread hand the dispatch to
+ * {@link Callbacks}, so a chain of callbacks that each release cannot overflow the stack.
  */
 final class WaitingRoom {
 
-  /** Stops a thread that is signalling waiters from dispatching again further down its stack. */
-  private static final ThreadLocal<boolean[]> SIGNALLING =
-      ThreadLocal.withInitial(() -> new boolean[1]);
+  /** Dispatch loops one thread may run inside each other's callbacks. */
+  static final int MAX_NESTING = 8;
+
+  private static final ThreadLocal<int[]> NESTING = ThreadLocal.withInitial(() -> new int[1]);
 
   private final Lane lane;
   private final Gate gate;
@@ -27,19 +33,24 @@ final class WaitingRoom {
   private final AtomicBoolean dispatchPending = new AtomicBoolean();
   private final WaitQueue normal = new WaitQueue();
   private final WaitQueue background = new WaitQueue();
+  /** Present for {@link QueueOrder#ADAPTIVE} only. */
+  private final QueueWatch watch;
 
   WaitingRoom(Lane lane, Gate gate, int maxQueued, QueueOrder order) {
     this.lane = lane;
     this.gate = gate;
     this.maxQueued = maxQueued;
     this.order = order;
+    this.watch = order == QueueOrder.ADAPTIVE ? new QueueWatch(lane::typicalLatencyNanos) : null;
   }
 
   /**
-   * Admits {@code waiter} at once, queues it, or rejects it. Whatever is settled here is signalled
-   * like any other outcome, so callers read the result from the waiter's state.
+   * Admits {@code waiter} at once, queues it for at most {@code waitNanos}, or rejects it.
+   * Whatever is settled here is signalled like any other outcome, so callers read the result from
+   * the waiter's state.
    */
-  void enter(Waiter waiter, boolean mayWait) {
+  void enter(Waiter waiter, long waitNanos) {
+    boolean mayWait = waitNanos > 0;
     Waiter toSignal = null;
     lock.lock();
     try {
@@ -49,6 +60,9 @@ final class WaitingRoom {
         waiter.tryGrant();
       } else if (!mayWait) {
         waiter.tryReject(Reason.LIMIT_REACHED);
+      } else if (clearlyTooLate(waiter.priority, waitNanos)) {
+        lane.blocked();
+        waiter.tryReject(Reason.TIMEOUT);
       } else if (normal.size() + background.size() < maxQueued) {
         queueOf(waiter.priority).addNewest(waiter);
         lane.blocked();
@@ -97,11 +111,13 @@ final class WaitingRoom {
   /** Hands freed permits to waiters; never blocks. */
   void requestDispatch() {
     dispatchPending.set(true);
-    boolean[] signalling = SIGNALLING.get();
-    if (signalling[0]) {
-      return; // the loop further up this thread's stack will see the request
+    int[] nesting = NESTING.get();
+    if (nesting[0] >= MAX_NESTING) {
+      // Deep inside callbacks that each released a permit: finish on a fresh stack.
+      Callbacks.execute(this::requestDispatch);
+      return;
     }
-    signalling[0] = true;
+    nesting[0]++;
     try {
       while (dispatchPending.get() && lock.tryLock()) {
         Waiter toSignal;
@@ -115,33 +131,26 @@ final class WaitingRoom {
         signalAll(toSignal);
       }
     } finally {
-      signalling[0] = false;
+      nesting[0]--;
     }
   }
 
   /** Rejects every waiter with {@code CLOSED}; the gate is already closed to newcomers. */
   void closeAll() {
-    Waiter toSignal = null;
+    Waiter toSignal;
     lock.lock();
     try {
       toSignal = append(rejectAll(normal), rejectAll(background));
       refreshFlags();
     } finally {
-      lock.unlock();
+      unlockAndDrain();
     }
     signalAll(toSignal);
   }
 
+  /** Waiters of {@code priority} now; takes no lock, so reading it never delays a hand-over. */
   int waiting(Priority priority) {
-    if (priority == Priority.CRITICAL) {
-      return 0;
-    }
-    lock.lock();
-    try {
-      return queueOf(priority).size();
-    } finally {
-      lock.unlock();
-    }
+    return priority == Priority.CRITICAL ? 0 : queueOf(priority).size();
   }
 
   private Waiter dispatchLocked() {
@@ -152,7 +161,7 @@ final class WaitingRoom {
       if (queue == null) {
         break;
       }
-      Waiter next = order == QueueOrder.FIFO ? queue.oldest() : queue.newest();
+      Waiter next = newestFirst() ? queue.newest() : queue.oldest();
       if (!next.isWaiting()) {
         queue.remove(next); // gave up and is on its way out; nothing to hand over
         continue;
@@ -163,6 +172,9 @@ final class WaitingRoom {
       }
       queue.remove(next);
       if (next.tryGrant()) {
+        if (watch != null) {
+          watch.granted(1);
+        }
         if (last == null) {
           first = next;
         } else {
@@ -200,10 +212,40 @@ final class WaitingRoom {
     }
   }
 
+  /** Called after every change to the queues, under the lock. */
   private void refreshFlags() {
     gate.setWaitingFlags(
         (normal.isEmpty() ? 0 : Gate.NORMAL_WAITING)
             | (background.isEmpty() ? 0 : Gate.BACKGROUND_WAITING));
+    if (watch != null) {
+      watch.observe(normal.size() + background.size());
+    }
+  }
+
+  private boolean newestFirst() {
+    return order == QueueOrder.LIFO || (watch != null && watch.standing());
+  }
+
+  /**
+   * For {@link QueueOrder#ADAPTIVE}: moves the watch on (the one clock reading a waiter costs)
+   * and asks whether a call of {@code priority} would clearly wait past {@code waitNanos}.
+   */
+  private boolean clearlyTooLate(Priority priority, long waitNanos) {
+    if (watch == null) {
+      return false;
+    }
+    long now = lane.clock();
+    if (now == LanePermit.UNTIMED) {
+      return false;
+    }
+    watch.tick(now, normal.size() + background.size());
+    // Calls served before this one: NORMAL goes before BACKGROUND; within a priority, everyone
+    // queued goes first unless the queue stands and the newest goes first.
+    int ahead = priority == Priority.NORMAL ? 0 : normal.size();
+    if (!watch.standing()) {
+      ahead += queueOf(priority).size();
+    }
+    return watch.clearlyTooLate(ahead, waitNanos);
   }
 
   private WaitQueue queueOf(Priority priority) {
@@ -222,11 +264,19 @@ final class WaitingRoom {
     return chain;
   }
 
+  /**
+   * Tells each waiter of the chain its fate. Signalling runs user code (future callbacks, the
+   * scheduler's cancel, the ticker); whatever it throws, the rest of the chain is still told.
+   */
   private void signalAll(Waiter chain) {
     while (chain != null) {
       Waiter next = chain.nextToSignal;
       chain.nextToSignal = null;
-      chain.signal(lane);
+      try {
+        chain.signal(lane);
+      } catch (RuntimeException | Error failure) {
+        lane.userCodeFailed("signalling a waiter", failure);
+      }
       chain = next;
     }
   }

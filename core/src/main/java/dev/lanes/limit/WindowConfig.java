@@ -67,7 +67,9 @@ public final class WindowConfig {
 
   /**
    * Returns a copy that closes a window only after {@code minSamples} samples (or at
-   * {@link #maxDuration()}).
+   * {@link #maxDuration()}). Drops count as samples here, though they carry no latency: a lane
+   * whose calls all fail with overload must still close windows quickly, so that its algorithm
+   * backs off.
    *
    * @throws IllegalArgumentException if {@code minSamples < 1}
    */
