@@ -35,7 +35,7 @@ final class NativeWorkerRetired extends Event {
   /** Records the retirement of the calling worker thread, if a recording wants it. */
   static void emit(String library, Throwable cause) {
     NativeWorkerRetired event = new NativeWorkerRetired();
-    if (event.isEnabled()) {
+    if (event.shouldCommit()) {
       event.library = library;
       event.worker = Thread.currentThread().getName();
       event.cause = String.valueOf(cause);

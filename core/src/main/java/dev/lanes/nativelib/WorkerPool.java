@@ -18,6 +18,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import jdk.jfr.FlightRecorder;
 
 /**
  * The worker threads behind a native lane's admission: it starts them, runs their threadInit and
@@ -42,6 +43,8 @@ final class WorkerPool {
   static final int FAIL_FAST_AFTER = 5;
 
   private static final System.Logger LOG = System.getLogger(NativeLane.class.getName());
+  /** A runtime image may leave out jdk.jfr; then no event class is ever loaded. */
+  private static final boolean JFR_PRESENT = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
   private static final long FIRST_BACKOFF_NANOS = Duration.ofMillis(10).toNanos();
   private static final long MAX_BACKOFF_NANOS = Duration.ofSeconds(1).toNanos();
 
@@ -482,10 +485,8 @@ final class WorkerPool {
   }
 
   private void recordRetirement(Throwable cause) {
-    try {
+    if (JFR_PRESENT && FlightRecorder.isInitialized()) {
       NativeWorkerRetired.emit(library, cause);
-    } catch (LinkageError noJfr) {
-      // A runtime image without the jdk.jfr module: there is nothing to record to.
     }
     retired.incrementAndGet();
   }
