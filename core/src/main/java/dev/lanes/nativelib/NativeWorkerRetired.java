@@ -15,7 +15,7 @@ import jdk.jfr.StackTrace;
  */
 @Name("dev.lanes.NativeWorkerRetired")
 @Label("Native Worker Retired")
-@Description("A worker thread of a native lane was retired after a failure; a fresh one replaces it")
+@Description("A native lane retired a worker thread after a failure; a fresh one replaces it")
 @Category("Lanes")
 @StackTrace(false)
 final class NativeWorkerRetired extends Event {

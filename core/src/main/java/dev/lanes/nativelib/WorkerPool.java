@@ -116,7 +116,7 @@ final class WorkerPool {
     }
   }
 
-  /** Hands the job of an announced, admitted call to the workers, or fails it if none can run it. */
+  /** Hands an admitted call's job to the workers, or fails it if none can run it. */
   void dispatch(Job<?> job) {
     Function<Priority, RuntimeException> refusal;
     lock.lock();

@@ -1,5 +1,6 @@
 package dev.lanes.nativelib;
 
+import static dev.lanes.nativelib.NativeLaneTesting.workerThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -86,7 +87,7 @@ class NativeLaneCloseTest {
     closer.join(PATIENCE.toMillis());
     assertThat(closer.isAlive()).as("close() returned").isFalse();
     assertThat(lane.lane().inFlight()).isZero();
-    assertThat(NativeLaneTesting.workerThreads(library)).isEmpty();
+    assertThat(workerThreads(library)).isEmpty();
     assertThat(teardowns.get()).isEqualTo(inits.get());
   }
 
@@ -101,7 +102,7 @@ class NativeLaneCloseTest {
     });
     assertThat(submitted).succeedsWithin(PATIENCE).isEqualTo("closed from inside");
     assertThat(lane.lane().isClosed()).isTrue();
-    await().atMost(PATIENCE).until(() -> NativeLaneTesting.workerThreads("close-inside").isEmpty());
+    await().atMost(PATIENCE).until(() -> workerThreads("close-inside").isEmpty());
     assertThat(teardowns.get()).isEqualTo(inits.get());
   }
 
@@ -121,7 +122,7 @@ class NativeLaneCloseTest {
       }
     });
     assertThat(caller).succeedsWithin(PATIENCE).isEqualTo(7);
-    await().atMost(PATIENCE).until(() -> NativeLaneTesting.workerThreads("close-inside-call").isEmpty());
+    await().atMost(PATIENCE).until(() -> workerThreads("close-inside-call").isEmpty());
   }
 
   /**
@@ -166,7 +167,7 @@ class NativeLaneCloseTest {
     assertThat(queued).succeedsWithin(PATIENCE).isEqualTo("ran after all");
     closer.join(PATIENCE.toMillis());
     assertThat(closer.isAlive()).isFalse();
-    assertThat(NativeLaneTesting.workerThreads(library)).isEmpty();
+    assertThat(workerThreads(library)).isEmpty();
     assertThat(teardowns.get()).isEqualTo(inits.get());
     assertThat(lane.retiredWorkers()).isEqualTo(replacementInitFails ? 2 : 1);
   }
@@ -192,7 +193,7 @@ class NativeLaneCloseTest {
     release.countDown();
     second.join(PATIENCE.toMillis());
     assertThat(second.isAlive()).isFalse();
-    assertThat(NativeLaneTesting.workerThreads("two-closers")).as("workers after close() returned").isEmpty();
+    assertThat(workerThreads("two-closers")).as("workers after close() returned").isEmpty();
     assertThat(task).isCompletedWithValue("done");
     first.join(PATIENCE.toMillis());
   }
@@ -239,6 +240,6 @@ class NativeLaneCloseTest {
       release.countDown();
     }
     assertThat(held).succeedsWithin(PATIENCE).isEqualTo("held");
-    await().atMost(PATIENCE).until(() -> NativeLaneTesting.workerThreads("close-listener").isEmpty());
+    await().atMost(PATIENCE).until(() -> workerThreads("close-listener").isEmpty());
   }
 }

@@ -8,9 +8,13 @@ import dev.lanes.LaneRejectedException;
 import dev.lanes.Priority;
 import dev.lanes.Ticker;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,7 +69,7 @@ class NativeLaneCriticalTest {
         .as("the CRITICAL sample").isLessThan(Duration.ofSeconds(10).toNanos());
   }
 
-  /** Beyond the workers kept for them, CRITICAL calls are refused, not queued behind running work. */
+  /** Beyond the workers kept for them, CRITICAL calls are refused, not queued behind others. */
   @Test
   void criticalCallsBeyondTheWorkersKeptForThemAreRefused() throws Exception {
     lane = NativeLane.builder("critical-ceiling").threads(1).criticalThreads(1)
@@ -83,7 +87,7 @@ class NativeLaneCriticalTest {
     running.await();
     try {
       assertThat(lane.submit(Priority.CRITICAL, () -> "third")).failsWithin(PATIENCE)
-          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .withThrowableOfType(ExecutionException.class)
           .havingCause().isInstanceOfSatisfying(LaneRejectedException.class,
               e -> assertThat(e.reason()).isEqualTo(LaneRejectedException.Reason.CEILING));
     } finally {
@@ -125,8 +129,8 @@ class NativeLaneCriticalTest {
   void aCriticalCallIsTakenBeforeTheCallsQueuedBeforeIt() throws Exception {
     CountDownLatch firstReady = new CountDownLatch(1);
     CountDownLatch secondReady = new CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean();
-    java.util.List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicBoolean first = new AtomicBoolean();
+    List<String> order = new CopyOnWriteArrayList<>();
     lane = NativeLane.builder("critical-first").threads(1).criticalThreads(1)
         .lane(l -> l.algorithm((window, limit) -> limit).maxWait(Duration.ofSeconds(30)))
         .threadInit(() -> {

@@ -1,5 +1,6 @@
 package dev.lanes.nativelib;
 
+import static dev.lanes.nativelib.NativeLaneTesting.workerThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lanes.LaneRejectedException;
@@ -22,6 +23,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,9 +52,9 @@ class NativeLaneStressTest {
   void everyRoundEndsClean() throws Exception {
     long seed = Long.getLong("lanes.stress.seed", System.nanoTime());
     // The rounds fail threadInit on purpose, hundreds of times; keep its warnings out of the log.
-    java.util.logging.Logger log = java.util.logging.Logger.getLogger(NativeLane.class.getName());
-    java.util.logging.Level level = log.getLevel();
-    log.setLevel(java.util.logging.Level.SEVERE);
+    Logger log = Logger.getLogger(NativeLane.class.getName());
+    Level level = log.getLevel();
+    log.setLevel(Level.SEVERE);
     try {
       for (int round = 0; round < ROUNDS; round++) {
         try {
@@ -73,7 +78,8 @@ class NativeLaneStressTest {
 
   static {
     for (String what : List.of("ran", "refused CLOSED", "retired by a throwing predicate",
-        "retired by a crash", "threadInit failed", "CRITICAL ran while the limit's workers were held")) {
+        "retired by a crash", "threadInit failed",
+        "CRITICAL ran while the limit's workers were held")) {
       SEEN.put(what, new AtomicInteger());
     }
   }
@@ -84,7 +90,7 @@ class NativeLaneStressTest {
 
   /** What a task does when it runs. */
   private enum Kind {
-    /** Returns its number. */
+    /** Returns at once. */
     RETURN,
     /** Waits for the round's gate, holding its worker, then returns. */
     HOLD,
@@ -190,7 +196,7 @@ class NativeLaneStressTest {
       assertThat(closer.isAlive()).as("close() returned").isFalse();
 
       assertThat(lane.lane().inFlight()).as("in flight after close()").isZero();
-      assertThat(NativeLaneTesting.workerThreads(library)).as("worker threads after close()").isEmpty();
+      assertThat(workerThreads(library)).as("worker threads after close()").isEmpty();
       assertThat(teardowns.get()).as("teardowns").isEqualTo(successfulInits.get());
       assertThat(calls).isNotEmpty();
       for (Call call : calls) {
@@ -368,8 +374,8 @@ class NativeLaneStressTest {
     }
   }
 
-  private static void waitUntil(java.util.function.BooleanSupplier condition) {
-    org.awaitility.Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+  private static void waitUntil(BooleanSupplier condition) {
+    Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
         .atMost(PATIENCE).until(condition::getAsBoolean);
   }
 }

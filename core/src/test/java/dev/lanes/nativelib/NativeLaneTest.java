@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -92,7 +93,7 @@ class NativeLaneTest {
     byte[] text = "lanes ".repeat(10_000).getBytes(StandardCharsets.UTF_8);
     Set<String> workerNames = ConcurrentHashMap.newKeySet();
     List<Thread> callers = new ArrayList<>();
-    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
     for (int c = 0; c < 8; c++) {
       Thread caller = new Thread(() -> {
         for (int i = 0; i < 50; i++) {

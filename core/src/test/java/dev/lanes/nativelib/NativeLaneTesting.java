@@ -21,7 +21,7 @@ final class NativeLaneTesting {
         .collect(Collectors.toList());
   }
 
-  /** Closes {@code lane} on another thread; fails, rather than hangs, if close() does not return. */
+  /** Closes {@code lane} on another thread; fails, rather than hangs, if close() never returns. */
   static void closeWithin(NativeLane lane, Duration patience) throws InterruptedException {
     Thread closer = new Thread(lane::close, "closing " + lane.library());
     closer.setDaemon(true);
