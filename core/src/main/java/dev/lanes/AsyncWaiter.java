@@ -43,7 +43,7 @@ final class AsyncWaiter extends Waiter {
   void signal(Lane lane) {
     disarmTimeout();
     if (state() == GRANTED) {
-      Permit permit = lane.grant(priority, -1);
+      Permit permit = lane.grant(priority, -1L);
       if (!future.complete(permit)) {
         // The caller cancelled at this very moment: the permit was never theirs.
         lane.withdraw(permit);

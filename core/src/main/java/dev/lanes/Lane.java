@@ -100,8 +100,8 @@ public final class Lane implements AutoCloseable {
    * empty result.
    */
   public Optional<Permit> tryAcquire(Priority priority) {
-    int before = gate.tryAdmit(priority);
-    if (before >= 0) {
+    long before = gate.tryAdmit(priority);
+    if (before != -1) {
       return Optional.of(grant(priority, before));
     }
     refuse(priority, fastRefusalReason(priority)); // counted, but no exception: nobody sees one
@@ -121,8 +121,8 @@ public final class Lane implements AutoCloseable {
     if (Thread.interrupted()) {
       throw new InterruptedException("interrupted before acquiring from lane '" + name + "'");
     }
-    int before = gate.tryAdmit(priority);
-    if (before >= 0) {
+    long before = gate.tryAdmit(priority);
+    if (before != -1) {
       return grant(priority, before);
     }
     if (priority == Priority.CRITICAL) {
@@ -144,8 +144,8 @@ public final class Lane implements AutoCloseable {
    */
   public CompletableFuture<Permit> acquireAsync(Priority priority, Duration maxWait) {
     long waitNanos = checkWait(maxWait).toNanos();
-    int before = gate.tryAdmit(priority);
-    if (before >= 0) {
+    long before = gate.tryAdmit(priority);
+    if (before != -1) {
       return CompletableFuture.completedFuture(grant(priority, before));
     }
     if (priority == Priority.CRITICAL) {
@@ -160,7 +160,7 @@ public final class Lane implements AutoCloseable {
         // Without its timeout the waiter could wait for ever: withdraw it. If a permit reached it
         // meanwhile, the wait is over anyway and the future completes with the permit.
         if (waiter.tryAbandon()) {
-          room.leave(waiter);
+          room.leave(waiter, false);
           waiter.future.completeExceptionally(new IllegalStateException("lane '" + name
               + "' could not wait for a permit: its scheduler failed to arm the timeout",
               schedulerFailure));
@@ -170,7 +170,7 @@ public final class Lane implements AutoCloseable {
       waiter.future.whenComplete((permit, failure) -> {
         if (failure != null && waiter.tryAbandon()) {
           waiter.disarmTimeout();
-          room.leave(waiter);
+          room.leave(waiter, false);
         }
       });
     }
@@ -298,13 +298,36 @@ public final class Lane implements AutoCloseable {
 
   // ---- package-private: the parts of the lane its helpers call back into ----
 
-  /** Makes the permit for an admission; {@code inFlightBefore} is -1 for a waiter. */
-  Permit grant(Priority priority, int inFlightBefore) {
+  /**
+   * Makes the permit for an admission.
+   *
+   * @param stateBefore the gate's state before a fast-path admission, or -1 for a waiter
+   */
+  Permit grant(Priority priority, long stateBefore) {
     counters.admitted(priority);
-    if (priority == Priority.CRITICAL && inFlightBefore >= gate.limit()) {
+    if (priority == Priority.CRITICAL && stateBefore != -1
+        && Gate.inFlightOf(stateBefore) >= gate.limit()) {
       counters.bypassed(priority);
     }
-    return new LanePermit(this, priority, now());
+    return new LanePermit(this, priority, timesCall(stateBefore) ? now() : LanePermit.UNTIMED);
+  }
+
+  /**
+   * Whether the call being admitted is one whose latency the lane times: every call while calls
+   * are rare, one in {@code k} (a power of two the window picks from the rate it saw) when they
+   * are not. The running count of completed calls picks them, so on one thread exactly one call
+   * in {@code k} is timed, with no counter of its own to contend on.
+   */
+  private boolean timesCall(long stateBefore) {
+    if (window == null) {
+      return false;
+    }
+    int mask = window.timingMask();
+    if (mask == 0) {
+      return true;
+    }
+    long completed = stateBefore != -1 ? Gate.completionsOf(stateBefore) : gate.completions();
+    return (completed & mask) == 0;
   }
 
   /**
@@ -379,18 +402,17 @@ public final class Lane implements AutoCloseable {
 
   void release(Priority priority, long grantedNanos, long now, int outcome) {
     boolean timed = grantedNanos != LanePermit.UNTIMED && now != LanePermit.UNTIMED;
-    // A timed success goes into the histogram, and counts there. Timed successes and drops are
-    // what a window is made of: the gate counts them, and decides when a window is due.
-    boolean sample = timed && outcome == LanePermit.SUCCEEDED;
-    boolean counted = timed && outcome != LanePermit.IGNORED;
-    long before = gate.release(counted);
+    boolean completed = outcome != LanePermit.IGNORED;
+    long before = gate.release(completed);
     if ((before & Gate.WAITING) != 0) {
       room.requestDispatch();
     }
+    // A timed success is counted by the histogram it goes into; every other release here.
+    boolean sample = timed && outcome == LanePermit.SUCCEEDED;
     counters.released(priority, outcome, !sample);
-    if (counted) {
-      window.record(priority, grantedNanos, now, Gate.inFlightOf(before),
-          outcome == LanePermit.DROPPED, Gate.completionsOf(before) + 1);
+    if (window != null && completed) {
+      window.completed(priority, grantedNanos, now, timed, Gate.inFlightOf(before),
+          outcome == LanePermit.DROPPED);
     }
   }
 
@@ -409,8 +431,9 @@ public final class Lane implements AutoCloseable {
     }
   }
 
-  long completions() {
-    return gate.completions();
+  /** Successes of {@code priority} released without a latency sample, since the lane was built. */
+  long untimedSuccesses(Priority priority) {
+    return counters.completedCount(priority);
   }
 
   /** Applies what the algorithm proposed after {@code closed}, clamped to [min, max]. */
@@ -485,7 +508,7 @@ public final class Lane implements AutoCloseable {
       long remaining = deadline - System.nanoTime();
       if (remaining <= 0) {
         if (waiter.tryAbandon()) {
-          room.leave(waiter);
+          room.leave(waiter, true);
           throw refusal(priority, Reason.TIMEOUT);
         }
         break;
@@ -493,7 +516,7 @@ public final class Lane implements AutoCloseable {
       LockSupport.parkNanos(this, remaining);
       if (Thread.interrupted()) {
         if (waiter.tryAbandon()) {
-          room.leave(waiter);
+          room.leave(waiter, false);
         } else if (waiter.state() == Waiter.GRANTED) {
           giveBack(); // granted at the same moment, but never the caller's
         }
@@ -501,7 +524,7 @@ public final class Lane implements AutoCloseable {
       }
     }
     if (waiter.state() == Waiter.GRANTED) {
-      return grant(priority, -1);
+      return grant(priority, -1L);
     }
     throw refusal(priority, waiter.reason());
   }
@@ -515,7 +538,7 @@ public final class Lane implements AutoCloseable {
 
   private void timeOut(AsyncWaiter waiter) {
     if (waiter.tryAbandon()) {
-      room.leave(waiter);
+      room.leave(waiter, true);
       waiter.future.completeExceptionally(refusal(waiter.priority, Reason.TIMEOUT));
     }
   }

@@ -133,17 +133,26 @@ public final class LaneSnapshot {
   }
 
   /**
-   * The latency at {@code quantile} of every call of {@code priority} measured since the lane was
-   * built; 0 if none was.
+   * The latency at {@code quantile} of the {@link #timed timed} calls of {@code priority} since the
+   * lane was built; 0 if none was.
    */
   public long latencyNanos(Priority priority, double quantile) {
     return stats.get(priority).latency.percentile(quantile);
   }
 
   /**
-   * The total time of every call of {@code priority} measured since the lane was built, from the
-   * same histogram as {@link #latencyNanos}: each call counts at its bucket's midpoint, within
-   * about 3% of its true latency.
+   * Calls of {@code priority} whose latency the lane timed, since it was built: every call while
+   * calls are rare, one in {@code k} on a busy lane (see
+   * {@link dev.lanes.limit.WindowConfig#timedCalls(int)}). The latency figures here are theirs.
+   */
+  public long timed(Priority priority) {
+    return stats.get(priority).latency.count();
+  }
+
+  /**
+   * The total time of the {@link #timed timed} calls of {@code priority} since the lane was built,
+   * from the same histogram as {@link #latencyNanos}: each call counts at its bucket's midpoint,
+   * within about 3% of its true latency.
    */
   public long totalLatencyNanos(Priority priority) {
     return stats.get(priority).latency.sum();

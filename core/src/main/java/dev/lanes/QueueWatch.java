@@ -13,7 +13,11 @@ import java.util.function.LongSupplier;
  * it never emptied and its shortest length was more than {@code target} worth of service, that is
  * {@code minQueued > target × rate}, with {@code rate} the hand-overs per second in the interval
  * (while the queue never empties, every freed permit goes to a waiter, so that is the rate at
- * which the resource serves the queue).
+ * which the resource serves the queue); and when, in that interval, the lane turned callers away:
+ * a full queue, a wait that ran out, or an early refusal. That last condition tells an open stream
+ * of callers that outruns the resource, whose oldest waiters are stale, from a closed loop of
+ * worker threads, whose queue is long but bounded by their number: nobody in it runs out of
+ * patience, and arrival order is both fair and as fast.
  *
  * <p><b>The target</b> is twice the typical latency of a call (the median of the lane's last
  * window), between 100 µs and 1 s, or CoDel's 5 ms before the lane has measured anything: a
@@ -46,6 +50,7 @@ final class QueueWatch {
   private long intervalNanos = MIN_INTERVAL_NANOS;
   private int minQueued;
   private int grants;
+  private boolean turnedAway;
   private boolean standing;
   /** Hand-overs per second in the last interval, or 0 if it says nothing. */
   private double rate;
@@ -70,6 +75,11 @@ final class QueueWatch {
     grants += calls;
   }
 
+  /** A caller was turned away: a full queue, an eviction, a wait that ran out, a refusal. */
+  void turnedAway() {
+    turnedAway = true;
+  }
+
   /** Whether the queue stood through the last interval; then it is served newest first. */
   boolean standing() {
     return standing;
@@ -88,7 +98,7 @@ final class QueueWatch {
     }
     boolean neverEmptied = minQueued > 0;
     rate = neverEmptied && grants >= MIN_GRANTS ? grants * 1e9 / elapsed : 0;
-    standing = rate > 0 && minQueued > targetNanos * rate / 1e9;
+    standing = turnedAway && rate > 0 && minQueued > targetNanos * rate / 1e9;
     long typical = typicalLatencyNanos.getAsLong();
     if (typical > 0) {
       targetNanos = Math.max(MIN_TARGET_NANOS, Math.min(MAX_TARGET_NANOS, 2 * typical));
@@ -114,5 +124,6 @@ final class QueueWatch {
     intervalStart = nowNanos;
     minQueued = queued;
     grants = 0;
+    turnedAway = false;
   }
 }

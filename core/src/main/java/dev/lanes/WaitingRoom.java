@@ -56,18 +56,20 @@ final class WaitingRoom {
     try {
       if (gate.isClosed()) {
         waiter.tryReject(Reason.CLOSED);
-      } else if (gate.tryAdmit(waiter.priority) >= 0) {
+      } else if (gate.tryAdmit(waiter.priority) != -1) {
         waiter.tryGrant();
       } else if (!mayWait) {
         waiter.tryReject(Reason.LIMIT_REACHED);
       } else if (clearlyTooLate(waiter.priority, waitNanos)) {
         lane.blocked();
+        turnedAway();
         waiter.tryReject(Reason.TIMEOUT);
       } else if (normal.size() + background.size() < maxQueued) {
         queueOf(waiter.priority).addNewest(waiter);
         lane.blocked();
       } else if (waiter.priority == Priority.NORMAL && !background.isEmpty()) {
         lane.blocked();
+        turnedAway();
         Waiter evicted = background.newest();
         background.remove(evicted);
         if (evicted.tryReject(Reason.EVICTED)) {
@@ -75,6 +77,7 @@ final class WaitingRoom {
         }
         normal.addNewest(waiter);
       } else {
+        turnedAway();
         waiter.tryReject(Reason.QUEUE_FULL);
       }
       if (!waiter.queued) {
@@ -93,11 +96,18 @@ final class WaitingRoom {
     signalAll(toSignal);
   }
 
-  /** Takes a waiter that gave up out of its queue. */
-  void leave(Waiter waiter) {
+  /**
+   * Takes a waiter that gave up out of its queue.
+   *
+   * @param timedOut whether it waited as long as it could, rather than being cancelled
+   */
+  void leave(Waiter waiter, boolean timedOut) {
     Waiter toSignal = null;
     lock.lock();
     try {
+      if (timedOut && watch != null) {
+        watch.turnedAway();
+      }
       if (queueOf(waiter.priority).remove(waiter)) {
         toSignal = dispatchLocked();
         refreshFlags();
@@ -219,6 +229,12 @@ final class WaitingRoom {
             | (background.isEmpty() ? 0 : Gate.BACKGROUND_WAITING));
     if (watch != null) {
       watch.observe(normal.size() + background.size());
+    }
+  }
+
+  private void turnedAway() {
+    if (watch != null) {
+      watch.turnedAway();
     }
   }
 
