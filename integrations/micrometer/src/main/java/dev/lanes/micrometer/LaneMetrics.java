@@ -42,11 +42,13 @@ import java.util.function.Consumer;
  *
  * <p>Every value is read when the registry reads it, from the lane's own counters; binding adds
  * nothing to {@code tryAcquire} or {@code Permit.close()}. A scrape takes one
- * {@link Lane#snapshot()} per lane, whatever the number of meters. The latency timer and
- * {@code lanes.released{outcome=success}} count the same calls; the timer's total time comes from
- * the lane's histogram, within about 3% of the true sum. {@code lanes.latency.percentile} is the
- * last closed window's, the same numbers the lane's limit algorithm saw, and NaN while no window
- * has closed with calls of that priority.
+ * {@link Lane#snapshot()} per lane, whatever the number of meters. The latency timer holds the
+ * calls the lane timed: every call while calls are rare, one in {@code k} on a busy lane (see
+ * {@code WindowConfig.timedCalls}), so its mean is right and its count may be below
+ * {@code lanes.released{outcome=success}}, which counts every call; its total time comes from the
+ * lane's histogram, within about 3% of the true sum. {@code lanes.latency.percentile} is the last
+ * closed window's, the same numbers the lane's limit algorithm saw, and NaN while no window has
+ * closed with calls of that priority.
  *
  * <p>When a lane closes, its meters are removed from every registry it was bound to. Lane names
  * should be unique within a meter registry: two lanes of one name would share one set of meters.

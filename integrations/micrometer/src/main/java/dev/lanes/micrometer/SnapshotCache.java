@@ -34,10 +34,9 @@ import java.util.function.ToLongFunction;
  * snapshots.
  *
  * <p>Counters go through {@link #counter}, which never returns less than it returned before for
- * the same slot. The lane reads its counters one after another while it runs, and one of them
- * (the {@code NORMAL} admissions, derived from the in-flight count) can read one high and then
- * drop back; a Prometheus counter that drops reads as a reset, and {@code rate()} turns it into
- * a spike the size of the whole count.
+ * the same slot. The lane's totals only grow, and this keeps that promise where it matters most: a
+ * Prometheus counter seen to fall reads as a reset, and {@code rate()} turns it into a spike the
+ * size of the whole count. It costs one comparison per read.
  *
  * <p>Reads run under a lock that no lane operation ever takes, so a slow scrape delays only other
  * scrapes; {@code lane.snapshot()} is safe to call at any rate (rule 11 of a lane).

@@ -176,6 +176,34 @@ class LaneMetricsTest {
   }
 
   @Test
+  void theLatencyTimerHoldsTheTimedCallsSoItsMeanIsRightWhenABusyLaneSamples() {
+    // A busy lane times one call in k: 2,000 calls of 1 ms in windows of 100 ms that need only
+    // one timed call each.
+    Lane lane = Lane.builder("busy")
+        .algorithm(algorithm)
+        .limits(1, 2, 4)
+        .window(WindowConfig.percentile(0.99).minSamples(1).timedCalls(1)
+            .minDuration(Duration.ofMillis(100)))
+        .ticker(ticker)
+        .build();
+    LaneMetrics.of(lane).bindTo(registry);
+    for (int i = 0; i < 2_000; i++) {
+      Permit permit = lane.tryAcquire(Priority.NORMAL).orElseThrow();
+      ticker.advance(Duration.ofMillis(1));
+      permit.close();
+    }
+
+    FunctionTimer latency = registry.get("lanes.latency").tag("priority", "normal")
+        .functionTimer();
+    double released = registry.get("lanes.released").tag("priority", "normal")
+        .tag("outcome", "success").functionCounter().count();
+    assertThat(released).isEqualTo(2_000);
+    assertThat(latency.count()).isEqualTo(lane.snapshot().timed(Priority.NORMAL))
+        .isPositive().isLessThan(released / 4);
+    assertThat(latency.mean(TimeUnit.NANOSECONDS)).isCloseTo(MS, within(0.032 * MS));
+  }
+
+  @Test
   void gaugesFollowTheLimitAndTheLoadLive() {
     Lane lane = scriptedLane();
     LaneMetrics.of(lane).bindTo(registry);
@@ -401,7 +429,7 @@ class LaneMetricsTest {
           default: throw new AssertionError(key);
         }
       case "lanes.latency.count":
-        return s.completed(p);
+        return s.timed(p);
       case "lanes.latency.total":
         return s.totalLatencyNanos(p);
       case "lanes.latency.percentile":
