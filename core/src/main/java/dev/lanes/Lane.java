@@ -309,6 +309,11 @@ public final class Lane implements AutoCloseable {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
+  /** Removes a listener added before; returns whether it was there. */
+  public boolean removeListener(LaneListener listener) {
+    return listeners.remove(Objects.requireNonNull(listener, "listener"));
+  }
+
   /**
    * Closes the lane: every waiter fails with {@code CLOSED} and new requests are refused. Permits
    * already out can still be released. Closing twice does nothing.
@@ -317,8 +322,8 @@ public final class Lane implements AutoCloseable {
   public void close() {
     if (gate.close()) {
       room.closeAll();
-      if (!listeners.isEmpty()) {
-        listeners.fire(l -> l.onClosed(this));
+      if (listeners.hear(Listeners.CLOSED)) {
+        listeners.fire(Listeners.CLOSED, l -> l.onClosed(this));
       }
     }
   }
@@ -397,8 +402,8 @@ public final class Lane implements AutoCloseable {
     if (reason == Reason.LIMIT_REACHED || reason == Reason.QUEUE_FULL) {
       blocked();
     }
-    if (!listeners.isEmpty()) {
-      listeners.fire(l -> l.onRejected(this, priority, reason));
+    if (listeners.hear(Listeners.REJECTED)) {
+      listeners.fire(Listeners.REJECTED, l -> l.onRejected(this, priority, reason));
     }
   }
 
@@ -483,8 +488,8 @@ public final class Lane implements AutoCloseable {
   void windowClosed(WindowSummary closed, int proposed, boolean accepted) {
     int next = accepted ? applyLimit(proposed, closed) : gate.limit();
     events.windowClosed(closed, next);
-    if (!listeners.isEmpty()) {
-      listeners.fire(l -> l.onWindowClosed(this, closed, next));
+    if (listeners.hear(Listeners.WINDOW_CLOSED)) {
+      listeners.fire(Listeners.WINDOW_CLOSED, l -> l.onWindowClosed(this, closed, next));
     }
   }
 
@@ -517,8 +522,8 @@ public final class Lane implements AutoCloseable {
       room.requestDispatch();
     }
     events.limitChanged(old, next, algorithmName, window);
-    if (!listeners.isEmpty()) {
-      listeners.fire(l -> l.onLimitChanged(this, old, next));
+    if (listeners.hear(Listeners.LIMIT_CHANGED)) {
+      listeners.fire(Listeners.LIMIT_CHANGED, l -> l.onLimitChanged(this, old, next));
     }
   }
 
@@ -535,7 +540,7 @@ public final class Lane implements AutoCloseable {
   }
 
   void algorithmFailed(Throwable error) {
-    listeners.fire(l -> l.onAlgorithmError(this, error));
+    listeners.fire(Listeners.ALGORITHM_ERROR, l -> l.onAlgorithmError(this, error));
   }
 
   static Duration checkWait(Duration maxWait) {
