@@ -125,6 +125,26 @@ abstract class LaneFilterContract {
   }
 
   @Test
+  void closingTheLaneRefusesTheRequestsThatWaitAndThoseThatCome() throws Exception {
+    lane = fixedLane(1, Duration.ofSeconds(30));
+    serve(LaneFilter.builder(lane).build());
+    CompletableFuture<HttpResponse<String>> holder = getAsync("/hold/1");
+    await().atMost(PATIENCE).until(() -> app.running.get() == 1);
+    CompletableFuture<HttpResponse<String>> waiting = getAsync("/hold/2");
+    await().atMost(PATIENCE).until(() -> lane.snapshot().waiting() == 1);
+
+    lane.close();
+
+    assertThat(waiting.get().statusCode()).isEqualTo(503);
+    assertThat(waiting.get().body()).contains("CLOSED");
+    assertThat(get("/fast/x").body()).contains("CLOSED");
+    app.finish(1);
+    assertThat(holder.get().statusCode()).as("a permit out before close").isEqualTo(200);
+    assertDrained();
+    assertThat(app.entries).containsExactly("/1");
+  }
+
+  @Test
   void aRequestWithoutAsyncSupportWaitsOnItsOwnThread() throws Exception {
     lane = fixedLane(1, Duration.ofSeconds(30));
     serve(LaneFilter.builder(lane).build());
@@ -398,6 +418,48 @@ abstract class LaneFilterContract {
     assertThat(response.get().body()).isEqualTo("dispatched back on ASYNC\n");
     assertDrained();
     assertThat(lane.snapshot().completed(Priority.NORMAL)).isEqualTo(1);
+    assertThat(released(Priority.NORMAL)).isEqualTo(1);
+  }
+
+  @Test
+  void aDispatchBeforeTheFirstPassReturnsStillRunsUnderThePermit() throws Exception {
+    lane = fixedLane(1, Duration.ofSeconds(30));
+    serve(LaneFilter.builder(lane).build());
+
+    CompletableFuture<HttpResponse<String>> response = getAsync("/async/dispatch-now");
+    await().atMost(PATIENCE).until(() -> app.running.get() == 1);
+    assertThat(lane.inFlight()).as("the dispatched pass holds the permit").isEqualTo(1);
+    app.finish(1);
+
+    assertThat(response.get().statusCode()).isEqualTo(200);
+    assertDrained();
+    assertThat(released(Priority.NORMAL)).isEqualTo(1);
+  }
+
+  @Test
+  void aCompleteBeforeTheFirstPassReturnsReleasesOnce() throws Exception {
+    lane = fixedLane(1, Duration.ofSeconds(30));
+    serve(LaneFilter.builder(lane).build());
+
+    assertThat(get("/async/complete-now").body()).isEqualTo("completed before the pass returned\n");
+
+    assertDrained();
+    assertThat(lane.snapshot().completed(Priority.NORMAL)).isEqualTo(1);
+    assertThat(released(Priority.NORMAL)).isEqualTo(1);
+  }
+
+  @Test
+  void anApplicationThatGoesAsyncAroundTheFiltersWrapperStillReleases() throws Exception {
+    lane = fixedLane(1, Duration.ofSeconds(30));
+    serve(LaneFilter.builder(lane).build());
+
+    CompletableFuture<HttpResponse<String>> response = getAsync("/async/unwrapped");
+    await().atMost(PATIENCE).until(() -> app.running.get() == 1);
+    assertThat(lane.inFlight()).isEqualTo(1);
+    app.finish(1);
+
+    assertThat(response.get().body()).isEqualTo("unwrapped\n");
+    assertDrained();
     assertThat(released(Priority.NORMAL)).isEqualTo(1);
   }
 

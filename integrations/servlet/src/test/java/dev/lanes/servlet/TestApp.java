@@ -8,6 +8,8 @@ import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -39,6 +41,11 @@ import java.util.function.Function;
  *       {@link #finish(int)};</li>
  *   <li>{@code /async/dispatch}: goes async, and after {@link #finish(int)} dispatches back to
  *       itself, which answers;</li>
+ *   <li>{@code /async/dispatch-now}: goes async and dispatches back to itself at once, before
+ *       its first pass returns; the second pass waits for {@link #finish(int)};</li>
+ *   <li>{@code /async/complete-now}: goes async and completes before its pass returns;</li>
+ *   <li>{@code /async/unwrapped}: goes async on the container's own request, around any
+ *       wrapper, and completes on another thread after {@link #finish(int)};</li>
  *   <li>{@code /async/timeout}: goes async with a 200 ms timeout and never completes;</li>
  *   <li>{@code /async/throw}: goes async, then throws;</li>
  *   <li>{@code /fail/throw}, {@code /fail/503}, {@code /fail/500}: fail in those ways;</li>
@@ -182,6 +189,53 @@ final class TestApp {
           leave(req);
           req.setAttribute(DISPATCHED, Boolean.TRUE);
           async.dispatch();
+        });
+      }
+    });
+    add(context, "async-dispatch-now", "/async/dispatch-now", new Servlet() {
+      @Override
+      void handle(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (req.getAttribute(DISPATCHED) == null) {
+          req.setAttribute(DISPATCHED, Boolean.TRUE);
+          req.startAsync().dispatch(); // before this pass returns: the container holds it back
+          return;
+        }
+        enter(req);
+        try {
+          hold();
+        } finally {
+          leave(req);
+        }
+        write(resp, 200, "dispatched before the first pass returned");
+      }
+    });
+    add(context, "async-complete-now", "/async/complete-now", new Servlet() {
+      @Override
+      void handle(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        AsyncContext async = req.startAsync();
+        write(resp, 200, "completed before the pass returned");
+        async.complete(); // the container finishes the response once this pass returns
+      }
+    });
+    add(context, "async-unwrapped", "/async/unwrapped", new Servlet() {
+      @Override
+      void handle(HttpServletRequest req, HttpServletResponse resp) {
+        ServletRequest original = req;
+        while (original instanceof ServletRequestWrapper) {
+          original = ((ServletRequestWrapper) original).getRequest();
+        }
+        enter(req);
+        AsyncContext async = original.startAsync(); // around every wrapper, the filter's too
+        workers.execute(() -> {
+          try {
+            hold();
+            leave(req);
+            write((HttpServletResponse) async.getResponse(), 200, "unwrapped");
+          } catch (IOException e) {
+            // the client went away
+          } finally {
+            async.complete();
+          }
         });
       }
     });
