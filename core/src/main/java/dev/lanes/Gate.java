@@ -20,7 +20,7 @@ final class Gate {
   static final long BACKGROUND_WAITING = 1L << 32;
   static final long CLOSED = 1L << 33;
   static final long WAITING = NORMAL_WAITING | BACKGROUND_WAITING;
-  /** Added by each release that carries a sample; the count wraps, only differences matter. */
+  /** Added by each release that is a sample (a timed success); wraps, only differences matter. */
   static final long COMPLETION = 1L << 34;
   static final long COMPLETIONS_MASK = (1L << 30) - 1;
 

@@ -100,7 +100,7 @@ public final class Lane implements AutoCloseable {
     if (before >= 0) {
       return Optional.of(grant(priority, before));
     }
-    refusal(priority, fastRefusalReason(priority));
+    refuse(priority, fastRefusalReason(priority)); // counted, but no exception: nobody sees one
     return Optional.empty();
   }
 
@@ -150,7 +150,19 @@ public final class Lane implements AutoCloseable {
     AsyncWaiter waiter = new AsyncWaiter(priority);
     room.enter(waiter, waitNanos > 0);
     if (waiter.isWaiting()) {
-      waiter.armTimeout(scheduler(), waitNanos, () -> timeOut(waiter));
+      try {
+        waiter.armTimeout(scheduler(), waitNanos, () -> timeOut(waiter));
+      } catch (RuntimeException | Error schedulerFailure) {
+        // Without its timeout the waiter could wait for ever: withdraw it. If a permit reached it
+        // meanwhile, the wait is over anyway and the future completes with the permit.
+        if (waiter.tryAbandon()) {
+          room.leave(waiter);
+          waiter.future.completeExceptionally(new IllegalStateException("lane '" + name
+              + "' could not wait for a permit: its scheduler failed to arm the timeout",
+              schedulerFailure));
+        }
+        return waiter.future;
+      }
       waiter.future.whenComplete((permit, failure) -> {
         if (failure != null && waiter.tryAbandon()) {
           waiter.disarmTimeout();
@@ -288,11 +300,34 @@ public final class Lane implements AutoCloseable {
     if (priority == Priority.CRITICAL && inFlightBefore >= gate.limit()) {
       counters.bypassed(priority);
     }
-    return new LanePermit(this, priority, window == null ? 0 : ticker.nanoTime());
+    return new LanePermit(this, priority, now());
+  }
+
+  /**
+   * Takes back a permit that was granted to a future cancelled at that very moment: it was never
+   * the caller's, so it is neither admitted nor released in the lane's counts.
+   */
+  void withdraw(Permit permit) {
+    counters.withdrawn(permit.priority());
+    giveBack();
+  }
+
+  /** Returns a slot the gate counted as taken, uncounted anywhere else, to the next waiter. */
+  private void giveBack() {
+    long before = gate.release(false);
+    if ((before & Gate.WAITING) != 0) {
+      room.requestDispatch();
+    }
   }
 
   /** Counts and reports a refusal, and returns the exception that describes it. */
   LaneRejectedException refusal(Priority priority, Reason reason) {
+    refuse(priority, reason);
+    return new LaneRejectedException(reason, name, priority, gate.limit(), gate.inFlight());
+  }
+
+  /** Counts and reports a refusal. */
+  private void refuse(Priority priority, Reason reason) {
     counters.rejected(priority, reason);
     if (reason == Reason.LIMIT_REACHED || reason == Reason.QUEUE_FULL) {
       blocked();
@@ -300,25 +335,46 @@ public final class Lane implements AutoCloseable {
     if (!listeners.isEmpty()) {
       listeners.fire(l -> l.onRejected(this, priority, reason));
     }
-    return new LaneRejectedException(reason, name, priority, gate.limit(), gate.inFlight());
   }
 
-  /** The clock reading a release needs, or 0 if the lane measures nothing. */
-  long releaseTime() {
-    return window == null ? 0 : ticker.nanoTime();
+  /**
+   * The clock, for a permit's grant or release; {@link LanePermit#UNTIMED} if the lane measures
+   * nothing or the ticker failed. A broken ticker costs samples, never a permit.
+   */
+  long now() {
+    if (window == null) {
+      return LanePermit.UNTIMED;
+    }
+    try {
+      return ticker.nanoTime();
+    } catch (RuntimeException | Error failure) {
+      userCodeFailed("reading the ticker", failure);
+      return LanePermit.UNTIMED;
+    }
   }
 
   void release(Priority priority, long grantedNanos, long now, int outcome) {
-    boolean sampled = window != null && outcome != LanePermit.IGNORED;
-    long before = gate.release(sampled);
+    boolean timed = grantedNanos != LanePermit.UNTIMED && now != LanePermit.UNTIMED;
+    // A timed success is a sample: counted by the gate (which decides when a window is due) and
+    // the histogram. Every other release is counted by the counters.
+    boolean sample = timed && outcome == LanePermit.SUCCEEDED;
+    long before = gate.release(sample);
     if ((before & Gate.WAITING) != 0) {
       room.requestDispatch();
     }
-    counters.released(priority, outcome, window == null);
-    if (sampled) {
+    counters.released(priority, outcome, !sample);
+    if (timed && outcome != LanePermit.IGNORED) {
       window.record(priority, grantedNanos, now, Gate.inFlightOf(before),
-          outcome == LanePermit.DROPPED, Gate.completionsOf(before) + 1);
+          outcome == LanePermit.DROPPED, Gate.completionsOf(before) + (sample ? 1 : 0));
     }
+  }
+
+  /**
+   * User code the lane ran on someone's behalf (a ticker, a scheduler, a future's callback)
+   * threw. The lane has already made sure that no permit is lost; this only tells the operator.
+   */
+  void userCodeFailed(String what, Throwable failure) {
+    listeners.logFailure(what, failure);
   }
 
   /** A call found no permit free and had to wait, or was refused for the limit or the queue. */
@@ -400,7 +456,7 @@ public final class Lane implements AutoCloseable {
         if (waiter.tryAbandon()) {
           room.leave(waiter);
         } else if (waiter.state() == Waiter.GRANTED) {
-          grant(priority, -1).ignore(); // granted at the same moment: hand it back
+          giveBack(); // granted at the same moment, but never the caller's
         }
         throw new InterruptedException("interrupted while waiting for lane '" + name + "'");
       }

@@ -32,13 +32,25 @@ final class LaneCounters {
     }
   }
 
+  /**
+   * Undoes the count of a grant whose permit went straight back, never used: its future was
+   * cancelled as the permit arrived. A {@code NORMAL} grant is derived from releases and
+   * in-flight, and the permit is neither, so there is nothing to undo for it.
+   */
+  void withdrawn(Priority priority) {
+    if (priority != Priority.NORMAL) {
+      admitted[priority.ordinal()].decrement();
+      inFlight[priority.ordinal()].decrement();
+    }
+  }
+
   void bypassed(Priority priority) {
     bypassed[priority.ordinal()].increment();
   }
 
   /**
-   * Counts a release. A successful release is counted here only if the lane keeps no histogram,
-   * which otherwise counts it for free.
+   * Counts a release. A success that went into the latency histogram is counted there, for free;
+   * {@code countSuccess} says whether this one was not.
    */
   void released(Priority priority, int outcome, boolean countSuccess) {
     if (priority != Priority.NORMAL) {

@@ -47,7 +47,8 @@ public final class LaneSnapshot {
         rejected[reason.ordinal()] = counters.rejectedCount(p, reason);
       }
       Distribution latency = window == null ? Distribution.EMPTY : window.distribution(p);
-      long completed = window == null ? counters.completedCount(p) : latency.count();
+      // Successes are counted in the histogram when they were timed, in the counters otherwise.
+      long completed = latency.count() + counters.completedCount(p);
       stats.put(p, new PriorityStats(
           room.waiting(p),
           counters.admittedCount(p, completed, laneInFlight),

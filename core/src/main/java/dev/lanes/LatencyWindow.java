@@ -54,7 +54,7 @@ final class LatencyWindow {
 
   // Guarded by `closing`.
   private final long[][] countsAtStart;
-  private final long[] scratch = new long[LatencyHistogram.BUCKETS];
+  private final long[][] copies = new long[PRIORITIES.length][LatencyHistogram.BUCKETS];
   private final long[] dropsAtStart = new long[PRIORITIES.length];
   private long blockedAtStart;
 
@@ -71,10 +71,10 @@ final class LatencyWindow {
   }
 
   /**
-   * Records one release.
+   * Records one timed release that was a success or a drop.
    *
    * @param inFlight the in-flight count just before the release
-   * @param completions the lane's running count of sampled releases, this one included
+   * @param completions the lane's running count of samples (timed successes), this one included
    */
   void record(
       Priority priority, long grantedNanos, long nowNanos, int inFlight, boolean dropped,
@@ -127,7 +127,21 @@ final class LatencyWindow {
       if (elapsed < minNanos || (samplesSince(completions) < minSamples && elapsed < maxNanos)) {
         return;
       }
-      int peak = maxInFlight;
+      // The gate counts a sample just before the histogram does, so the histogram may not hold
+      // every sample counted yet: read it, and close only on what it holds.
+      long samples = 0;
+      for (Priority p : PRIORITIES) {
+        histogram.copyInto(p, copies[p.ordinal()]);
+        long[] before = countsAtStart[p.ordinal()];
+        for (int i = 0; i < LatencyHistogram.BUCKETS; i++) {
+          samples += copies[p.ordinal()][i] - before[i];
+        }
+      }
+      if (samples < minSamples && elapsed < maxNanos) {
+        return;
+      }
+      // Swapped, not read and then reset: a peak reached in between belongs to the next window.
+      int peak = (int) MAX_IN_FLIGHT.getAndSet(this, lane.inFlight());
       long held = takeBlocked();
       List<WindowSummary> parts = new ArrayList<>(PRIORITIES.length);
       long[] all = new long[LatencyHistogram.BUCKETS];
@@ -146,7 +160,6 @@ final class LatencyWindow {
           allDrops, peak, held, quantile, List.copyOf(parts));
       startNanos = nowNanos;
       startCompletions = completions;
-      maxInFlight = lane.inFlight();
       last = window;
       lane.windowClosed(window, propose(window));
     } finally {
@@ -172,14 +185,14 @@ final class LatencyWindow {
     }
   }
 
-  /** The window's counts of one priority: the running counts now minus those at its start. */
+  /** The window's counts of one priority: the copy {@link #close} took minus those at its start. */
   private long[] takeLatency(Priority priority) {
     long[] window = new long[LatencyHistogram.BUCKETS];
-    histogram.copyInto(priority, scratch);
+    long[] copy = copies[priority.ordinal()];
     long[] before = countsAtStart[priority.ordinal()];
     for (int i = 0; i < window.length; i++) {
-      window[i] = scratch[i] - before[i];
-      before[i] = scratch[i];
+      window[i] = copy[i] - before[i];
+      before[i] = copy[i];
     }
     return window;
   }

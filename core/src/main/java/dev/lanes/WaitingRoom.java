@@ -9,15 +9,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * hand-over of freed permits to waiters.
  *
  * <p>Releasing threads never block here. A release that sees waiters asks for a dispatch; if the
- * lock is busy, its holder runs the dispatch before it leaves ({@link #unlockAndDrain}). Waiters are
- * told their fate only after the lock is released, because completing a future runs the caller's
- * callbacks.
+ * lock is busy, its holder runs the dispatch before it leaves ({@link #unlockAndDrain}), and every
+ * path that takes the lock leaves it that way. Readers of lane state never take the lock.
+ *
+ * <p>Waiters are told their fate only after the lock is released, because completing a future
+ * runs the caller's callbacks. A callback may itself release a permit; that release dispatches at
+ * once, on the same thread, so a freed permit never waits for the callback to return. Only when
+ * callbacks nest more than {@link #MAX_NESTING} deep does a thread hand the dispatch to
+ * {@link Callbacks}, so a chain of callbacks that each release cannot overflow the stack.
  */
 final class WaitingRoom {
 
-  /** Stops a thread that is signalling waiters from dispatching again further down its stack. */
-  private static final ThreadLocal<boolean[]> SIGNALLING =
-      ThreadLocal.withInitial(() -> new boolean[1]);
+  /** Dispatch loops one thread may run inside each other's callbacks. */
+  static final int MAX_NESTING = 8;
+
+  private static final ThreadLocal<int[]> NESTING = ThreadLocal.withInitial(() -> new int[1]);
 
   private final Lane lane;
   private final Gate gate;
@@ -97,11 +103,13 @@ final class WaitingRoom {
   /** Hands freed permits to waiters; never blocks. */
   void requestDispatch() {
     dispatchPending.set(true);
-    boolean[] signalling = SIGNALLING.get();
-    if (signalling[0]) {
-      return; // the loop further up this thread's stack will see the request
+    int[] nesting = NESTING.get();
+    if (nesting[0] >= MAX_NESTING) {
+      // Deep inside callbacks that each released a permit: finish on a fresh stack.
+      Callbacks.execute(this::requestDispatch);
+      return;
     }
-    signalling[0] = true;
+    nesting[0]++;
     try {
       while (dispatchPending.get() && lock.tryLock()) {
         Waiter toSignal;
@@ -115,33 +123,26 @@ final class WaitingRoom {
         signalAll(toSignal);
       }
     } finally {
-      signalling[0] = false;
+      nesting[0]--;
     }
   }
 
   /** Rejects every waiter with {@code CLOSED}; the gate is already closed to newcomers. */
   void closeAll() {
-    Waiter toSignal = null;
+    Waiter toSignal;
     lock.lock();
     try {
       toSignal = append(rejectAll(normal), rejectAll(background));
       refreshFlags();
     } finally {
-      lock.unlock();
+      unlockAndDrain();
     }
     signalAll(toSignal);
   }
 
+  /** Waiters of {@code priority} now; takes no lock, so reading it never delays a hand-over. */
   int waiting(Priority priority) {
-    if (priority == Priority.CRITICAL) {
-      return 0;
-    }
-    lock.lock();
-    try {
-      return queueOf(priority).size();
-    } finally {
-      lock.unlock();
-    }
+    return priority == Priority.CRITICAL ? 0 : queueOf(priority).size();
   }
 
   private Waiter dispatchLocked() {
@@ -222,11 +223,19 @@ final class WaitingRoom {
     return chain;
   }
 
+  /**
+   * Tells each waiter of the chain its fate. Signalling runs user code (future callbacks, the
+   * scheduler's cancel, the ticker); whatever it throws, the rest of the chain is still told.
+   */
   private void signalAll(Waiter chain) {
     while (chain != null) {
       Waiter next = chain.nextToSignal;
       chain.nextToSignal = null;
-      chain.signal(lane);
+      try {
+        chain.signal(lane);
+      } catch (RuntimeException | Error failure) {
+        lane.userCodeFailed("signalling a waiter", failure);
+      }
       chain = next;
     }
   }
