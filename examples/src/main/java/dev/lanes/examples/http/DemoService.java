@@ -28,9 +28,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 final class DemoService implements AutoCloseable {
 
-  static final int THREADS = 16;
+  static final int THREADS = 24;
   static final int RECORD_BYTES = 16 * 1024;
-  static final int RECORDS_PER_REQUEST = 32;
+  static final int RECORDS_PER_REQUEST = 64;
 
   private final Server server;
   private final ServerConnector connector;

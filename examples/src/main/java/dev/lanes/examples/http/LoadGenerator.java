@@ -86,8 +86,8 @@ final class LoadGenerator {
         long sentAt = System.nanoTime();
         client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
             .whenComplete((response, failure) -> {
-              outstanding.decrementAndGet();
               record(tally, response, failure, System.nanoTime() - sentAt);
+              outstanding.decrementAndGet(); // after the sample: a drained count publishes it
             });
         continue;
       }
@@ -119,30 +119,41 @@ final class LoadGenerator {
     }
   }
 
-  /** Latencies, kept whole so that the percentiles are exact. */
+  /**
+   * Latencies, kept whole so that the percentiles are exact. Writers append without a lock; read
+   * once the requests that wrote are done.
+   */
   static final class Samples {
-    private long[] nanos = new long[1 << 16];
-    private int count;
+    private static final int CAPACITY = 1 << 20;
+    private final long[] nanos = new long[CAPACITY];
+    private final AtomicInteger count = new AtomicInteger();
 
-    synchronized void add(long value) {
-      if (count == nanos.length) {
-        nanos = Arrays.copyOf(nanos, count * 2);
+    void add(long value) {
+      int i = count.getAndIncrement();
+      if (i < CAPACITY) {
+        nanos[i] = value;
       }
-      nanos[count++] = value;
     }
 
-    synchronized int count() {
-      return count;
+    void addAll(Samples other) {
+      for (int i = 0, n = other.count(); i < n; i++) {
+        add(other.nanos[i]);
+      }
+    }
+
+    int count() {
+      return Math.min(count.get(), CAPACITY);
     }
 
     /** The latency at quantile {@code q}, in milliseconds; 0 with no samples. */
-    synchronized double percentileMillis(double q) {
-      if (count == 0) {
+    double percentileMillis(double q) {
+      int n = count();
+      if (n == 0) {
         return 0;
       }
-      long[] sorted = Arrays.copyOf(nanos, count);
+      long[] sorted = Arrays.copyOf(nanos, n);
       Arrays.sort(sorted);
-      return sorted[Math.max(0, (int) Math.ceil(q * count) - 1)] / 1e6;
+      return sorted[Math.max(0, (int) Math.ceil(q * n) - 1)] / 1e6;
     }
   }
 }
