@@ -118,9 +118,7 @@ final class Admission implements AsyncListener {
       if (cause instanceof CancellationException) {
         return; // withdrawn by this object, which has already settled the request
       }
-      refusal = cause instanceof LaneRejectedException
-          ? (LaneRejectedException) cause
-          : filter.refusalFor(lane, LaneRejectedException.Reason.CLOSED);
+      refusal = filter.refusalOf(lane, cause);
       if (!PHASE.compareAndSet(this, WAITING, REFUSED)) {
         return;
       }

@@ -220,8 +220,7 @@ public final class LaneFilter implements Filter {
     try {
       permit = future.join();
     } catch (CompletionException e) {
-      refuse(response, lane, e.getCause() instanceof LaneRejectedException
-          ? (LaneRejectedException) e.getCause() : refusalFor(lane, Reason.CLOSED));
+      refuse(response, lane, refusalOf(lane, e.getCause()));
       return;
     }
     run(request, response, chain, lane, permit);
@@ -238,7 +237,7 @@ public final class LaneFilter implements Filter {
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // the container is stopping; let it see why
-      refuse(response, lane, refusalFor(lane, Reason.CLOSED));
+      refuse(response, lane, null);
       return;
     }
     run(request, response, chain, lane, permit);
@@ -258,7 +257,10 @@ public final class LaneFilter implements Filter {
 
   // ---- called by Admission ----
 
-  /** Writes the refusal, unless the response is already committed. */
+  /**
+   * Writes the refusal, unless the response is already committed; {@code refusal} is null when
+   * the request could not wait for another reason (an interrupt, a lane whose timer failed).
+   */
   void refuse(HttpServletResponse response, Lane lane, LaneRejectedException refusal)
       throws IOException {
     if (response.isCommitted()) {
@@ -270,8 +272,11 @@ public final class LaneFilter implements Filter {
     response.setStatus(rejectStatus);
     response.setHeader("Retry-After", Long.toString(retryAfter));
     response.setContentType("text/plain;charset=UTF-8");
-    String body = "Too busy to serve this request now: " + describe(refusal.reason()) + " ("
-        + refusal.reason() + "). Retry after " + retryAfter + " s.\n";
+    String why = refusal == null
+        ? "could not wait for capacity"
+        : describe(refusal.reason()) + " (" + refusal.reason() + ")";
+    String body = "Too busy to serve this request now: " + why + ". Retry after " + retryAfter
+        + " s.\n";
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     response.setContentLength(bytes.length);
     try {
@@ -285,6 +290,16 @@ public final class LaneFilter implements Filter {
   LaneRejectedException refusalFor(Lane lane, Reason reason) {
     return new LaneRejectedException(reason, lane.name(), Priority.NORMAL, lane.limit(),
         lane.inFlight());
+  }
+
+  /** The refusal a failed wait stands for; null, and logged, if the lane itself failed. */
+  LaneRejectedException refusalOf(Lane lane, Throwable failure) {
+    if (failure instanceof LaneRejectedException) {
+      return (LaneRejectedException) failure;
+    }
+    LOG.log(System.Logger.Level.WARNING, "lane '" + lane.name() + "' could not wait for a"
+        + " permit; the request is refused", failure);
+    return null;
   }
 
   /** The outcome of a finished request; a mapping that fails costs a sample, never a permit. */

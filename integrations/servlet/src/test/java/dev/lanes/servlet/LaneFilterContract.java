@@ -145,6 +145,29 @@ abstract class LaneFilterContract {
   }
 
   @Test
+  void aLaneThatCannotArmItsTimerRefusesWithoutLosingAPermit() throws Exception {
+    lane = Lane.builder("no-timer")
+        .algorithm((window, current) -> current)
+        .limits(1, 1, 1)
+        .scheduler((task, delayNanos) -> {
+          throw new IllegalStateException("no timer today");
+        })
+        .build();
+    serve(LaneFilter.builder(lane).build());
+    CompletableFuture<HttpResponse<String>> holder = getAsync("/hold/1");
+    await().atMost(PATIENCE).until(() -> app.running.get() == 1);
+
+    HttpResponse<String> refused = get("/hold/2");
+
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(refused.body()).contains("could not wait");
+    app.finish(1);
+    assertThat(holder.get().statusCode()).isEqualTo(200);
+    assertDrained();
+    assertThat(app.entries).containsExactly("/1");
+  }
+
+  @Test
   void aRequestWithoutAsyncSupportWaitsOnItsOwnThread() throws Exception {
     lane = fixedLane(1, Duration.ofSeconds(30));
     serve(LaneFilter.builder(lane).build());
