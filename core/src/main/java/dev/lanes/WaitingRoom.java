@@ -33,33 +33,45 @@ final class WaitingRoom {
   private final AtomicBoolean dispatchPending = new AtomicBoolean();
   private final WaitQueue normal = new WaitQueue();
   private final WaitQueue background = new WaitQueue();
+  /** Present for {@link QueueOrder#ADAPTIVE} only. */
+  private final QueueWatch watch;
 
   WaitingRoom(Lane lane, Gate gate, int maxQueued, QueueOrder order) {
     this.lane = lane;
     this.gate = gate;
     this.maxQueued = maxQueued;
     this.order = order;
+    this.watch = order == QueueOrder.ADAPTIVE ? new QueueWatch(lane::typicalLatencyNanos) : null;
   }
 
   /**
-   * Admits {@code waiter} at once, queues it, or rejects it. Whatever is settled here is signalled
-   * like any other outcome, so callers read the result from the waiter's state.
+   * Admits {@code waiter} at once, queues it for at most {@code waitNanos}, or rejects it.
+   * Whatever is settled here is signalled like any other outcome, so callers read the result from
+   * the waiter's state.
    */
-  void enter(Waiter waiter, boolean mayWait) {
+  void enter(Waiter waiter, long waitNanos) {
+    boolean mayWait = waitNanos > 0;
+    // The clock is user code: read it before taking the lock, never under it.
+    long now = watch != null && mayWait ? lane.clock() : LanePermit.UNTIMED;
     Waiter toSignal = null;
     lock.lock();
     try {
       if (gate.isClosed()) {
         waiter.tryReject(Reason.CLOSED);
-      } else if (gate.tryAdmit(waiter.priority) >= 0) {
+      } else if (gate.tryAdmit(waiter.priority) != -1) {
         waiter.tryGrant();
       } else if (!mayWait) {
         waiter.tryReject(Reason.LIMIT_REACHED);
+      } else if (clearlyTooLate(waiter.priority, waitNanos, now)) {
+        lane.blocked();
+        turnedAway();
+        waiter.tryReject(Reason.TIMEOUT);
       } else if (normal.size() + background.size() < maxQueued) {
         queueOf(waiter.priority).addNewest(waiter);
         lane.blocked();
       } else if (waiter.priority == Priority.NORMAL && !background.isEmpty()) {
         lane.blocked();
+        turnedAway();
         Waiter evicted = background.newest();
         background.remove(evicted);
         if (evicted.tryReject(Reason.EVICTED)) {
@@ -67,6 +79,7 @@ final class WaitingRoom {
         }
         normal.addNewest(waiter);
       } else {
+        turnedAway();
         waiter.tryReject(Reason.QUEUE_FULL);
       }
       if (!waiter.queued) {
@@ -85,11 +98,18 @@ final class WaitingRoom {
     signalAll(toSignal);
   }
 
-  /** Takes a waiter that gave up out of its queue. */
-  void leave(Waiter waiter) {
+  /**
+   * Takes a waiter that gave up out of its queue.
+   *
+   * @param timedOut whether it waited as long as it could, rather than being cancelled
+   */
+  void leave(Waiter waiter, boolean timedOut) {
     Waiter toSignal = null;
     lock.lock();
     try {
+      if (timedOut && watch != null) {
+        watch.turnedAway();
+      }
       if (queueOf(waiter.priority).remove(waiter)) {
         toSignal = dispatchLocked();
         refreshFlags();
@@ -106,7 +126,7 @@ final class WaitingRoom {
     int[] nesting = NESTING.get();
     if (nesting[0] >= MAX_NESTING) {
       // Deep inside callbacks that each released a permit: finish on a fresh stack.
-      Callbacks.execute(this::requestDispatch);
+      lane.callbackExecutor().execute(this::requestDispatch);
       return;
     }
     nesting[0]++;
@@ -153,7 +173,7 @@ final class WaitingRoom {
       if (queue == null) {
         break;
       }
-      Waiter next = order == QueueOrder.FIFO ? queue.oldest() : queue.newest();
+      Waiter next = newestFirst() ? queue.newest() : queue.oldest();
       if (!next.isWaiting()) {
         queue.remove(next); // gave up and is on its way out; nothing to hand over
         continue;
@@ -164,6 +184,9 @@ final class WaitingRoom {
       }
       queue.remove(next);
       if (next.tryGrant()) {
+        if (watch != null) {
+          watch.granted(gate.bound(next.priority));
+        }
         if (last == null) {
           first = next;
         } else {
@@ -201,10 +224,43 @@ final class WaitingRoom {
     }
   }
 
+  /** Called after every change to the queues, under the lock. */
   private void refreshFlags() {
     gate.setWaitingFlags(
         (normal.isEmpty() ? 0 : Gate.NORMAL_WAITING)
             | (background.isEmpty() ? 0 : Gate.BACKGROUND_WAITING));
+    if (watch != null) {
+      watch.observe(normal.size() + background.size());
+    }
+  }
+
+  private void turnedAway() {
+    if (watch != null) {
+      watch.turnedAway();
+    }
+  }
+
+  private boolean newestFirst() {
+    return order == QueueOrder.LIFO || (watch != null && watch.standing());
+  }
+
+  /**
+   * For {@link QueueOrder#ADAPTIVE}: moves the watch on to {@code now} (the one clock reading a
+   * waiter costs) and asks whether a call of {@code priority} would clearly wait past
+   * {@code waitNanos}.
+   */
+  private boolean clearlyTooLate(Priority priority, long waitNanos, long now) {
+    if (watch == null || now == LanePermit.UNTIMED) {
+      return false;
+    }
+    watch.tick(now, normal.size() + background.size());
+    // Calls served before this one: NORMAL goes before BACKGROUND; within a priority, everyone
+    // queued goes first unless the queue stands and the newest goes first.
+    int ahead = priority == Priority.NORMAL ? 0 : normal.size();
+    if (!watch.standing()) {
+      ahead += queueOf(priority).size();
+    }
+    return watch.clearlyTooLate(ahead, waitNanos, gate.limit());
   }
 
   private WaitQueue queueOf(Priority priority) {
@@ -224,19 +280,45 @@ final class WaitingRoom {
   }
 
   /**
-   * Tells each waiter of the chain its fate. Signalling runs user code (future callbacks, the
-   * scheduler's cancel, the ticker); whatever it throws, the rest of the chain is still told.
+   * Tells each waiter of the chain its fate. Parked threads are woken at once. Telling an
+   * asynchronous waiter runs user code (its future's callbacks, its scheduler's cancel), which may
+   * take any time, even wait for another waiter of the same chain: so when several are in the
+   * chain, the first (the caller entering, or the head of the queue) is told here, after everyone
+   * else has been set going, and the others on the lane's callback executor. Whatever signalling
+   * throws, the rest are still told.
    */
   private void signalAll(Waiter chain) {
+    Waiter keep = null;
     while (chain != null) {
       Waiter next = chain.nextToSignal;
       chain.nextToSignal = null;
-      try {
-        chain.signal(lane);
-      } catch (RuntimeException | Error failure) {
-        lane.userCodeFailed("signalling a waiter", failure);
+      if (!chain.runsUserCode()) {
+        signal(chain);
+      } else if (keep == null) {
+        keep = chain;
+      } else {
+        handOff(chain);
       }
       chain = next;
+    }
+    if (keep != null) {
+      signal(keep);
+    }
+  }
+
+  private void handOff(Waiter waiter) {
+    try {
+      lane.callbackExecutor().execute(() -> signal(waiter));
+    } catch (RuntimeException rejected) {
+      signal(waiter); // an executor that refuses: tell it here rather than never
+    }
+  }
+
+  private void signal(Waiter waiter) {
+    try {
+      waiter.signal(lane);
+    } catch (RuntimeException | Error failure) {
+      lane.userCodeFailed("signalling a waiter", failure);
     }
   }
 }

@@ -70,9 +70,7 @@ class LatencyWindowTest {
 
   @Test
   void reportsDropsPeakInFlightAndRate() {
-    // Drops are reported but do not count toward minSamples: the window closes on its third
-    // sample, the second call() below.
-    Lane lane = lane(WindowConfig.percentile(0.99).minSamples(3).minDuration(Duration.ZERO));
+    Lane lane = lane(WindowConfig.percentile(0.99).minSamples(5).minDuration(Duration.ZERO));
     List<Permit> permits = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       permits.add(lane.tryAcquire(Priority.NORMAL).orElseThrow());
