@@ -568,6 +568,9 @@ public final class Lane implements AutoCloseable {
         }
         break;
       }
+      if (waiter.spinIfNextInLine(remaining)) {
+        break;
+      }
       LockSupport.parkNanos(this, remaining);
       if (Thread.interrupted()) {
         if (waiter.tryAbandon()) {

@@ -54,6 +54,7 @@ final class WaitingRoom {
     // The clock is user code: read it before taking the lock, never under it.
     long now = watch != null && mayWait ? lane.clock() : LanePermit.UNTIMED;
     Waiter toSignal = null;
+    BlockingWaiter next = null;
     lock.lock();
     try {
       if (gate.isClosed()) {
@@ -92,10 +93,12 @@ final class WaitingRoom {
         toSignal = append(toSignal, dispatchLocked());
       }
       refreshFlags();
+      next = nextInLine();
     } finally {
       unlockAndDrain();
     }
     signalAll(toSignal);
+    nudge(next);
   }
 
   /**
@@ -105,6 +108,7 @@ final class WaitingRoom {
    */
   void leave(Waiter waiter, boolean timedOut) {
     Waiter toSignal = null;
+    BlockingWaiter next = null;
     lock.lock();
     try {
       if (timedOut && watch != null) {
@@ -113,11 +117,13 @@ final class WaitingRoom {
       if (queueOf(waiter.priority).remove(waiter)) {
         toSignal = dispatchLocked();
         refreshFlags();
+        next = nextInLine();
       }
     } finally {
       unlockAndDrain();
     }
     signalAll(toSignal);
+    nudge(next);
   }
 
   /** Hands freed permits to waiters; never blocks. */
@@ -133,14 +139,17 @@ final class WaitingRoom {
     try {
       while (dispatchPending.get() && lock.tryLock()) {
         Waiter toSignal;
+        BlockingWaiter next;
         try {
           dispatchPending.set(false);
           toSignal = dispatchLocked();
           refreshFlags();
+          next = nextInLine();
         } finally {
           lock.unlock();
         }
         signalAll(toSignal);
+        nudge(next);
       }
     } finally {
       nesting[0]--;
@@ -231,6 +240,29 @@ final class WaitingRoom {
             | (background.isEmpty() ? 0 : Gate.BACKGROUND_WAITING));
     if (watch != null) {
       watch.observe(normal.size() + background.size());
+    }
+  }
+
+  /**
+   * The thread that the next freed permit will go to, if it is parked and should start spinning
+   * for it; marks it. See {@link BlockingWaiter}.
+   */
+  private BlockingWaiter nextInLine() {
+    WaitQueue queue = !normal.isEmpty() ? normal : !background.isEmpty() ? background : null;
+    if (queue == null) {
+      return null;
+    }
+    Waiter head = newestFirst() ? queue.newest() : queue.oldest();
+    if (head instanceof BlockingWaiter && head.isWaiting()
+        && ((BlockingWaiter) head).markNextInLine()) {
+      return (BlockingWaiter) head;
+    }
+    return null;
+  }
+
+  private static void nudge(BlockingWaiter waiter) {
+    if (waiter != null) {
+      waiter.nudge();
     }
   }
 

@@ -34,7 +34,8 @@ class AdmittedCountTest {
     Fixtures.Steer steer = new Fixtures.Steer();
     Lane lane = Lane.builder("counts").algorithm(steer).limits(1, 1, 4).maxWait(LONG)
         .window(WindowConfig.disabled())
-        .callbackExecutor(Runnable::run) // every waiter told on the releasing thread, in order.build();
+        .callbackExecutor(Runnable::run) // every waiter told on the releasing thread, in order
+        .build();
     Permit held = take(lane, Priority.NORMAL);                      // NORMAL grant #1
     AtomicReference<LaneSnapshot> inCallback = new AtomicReference<>();
     CompletableFuture<Permit> normal = lane.acquireAsync(Priority.NORMAL, LONG); // NORMAL #2

@@ -41,7 +41,8 @@ class EarlyTimeoutEstimateTest {
     Lane lane = Lane.builder("adaptive-rate").algorithm(steer).limits(1, 1, 64).ticker(clock)
         .scheduler((task, delay) -> (Cancellable) () -> true) // timeouts never fire here
         .window(WindowConfig.disabled())
-        .callbackExecutor(Runnable::run) // every waiter told on the releasing thread, in order.queueOrder(order).build();
+        .callbackExecutor(Runnable::run) // every waiter told on the releasing thread, in order
+        .queueOrder(order).build();
 
     // Phase 1, limit 1: a queue served at 5 ms a call, 200 a second, over a whole interval.
     Permit held = take(lane, Priority.NORMAL);
@@ -108,7 +109,8 @@ class EarlyTimeoutEstimateTest {
         .backgroundReserve(62).ticker(clock)
         .scheduler((task, delay) -> (Cancellable) () -> true)
         .window(WindowConfig.disabled())
-        .callbackExecutor(Runnable::run) // every waiter told on the releasing thread, in order.queueOrder(order).build();
+        .callbackExecutor(Runnable::run) // every waiter told on the releasing thread, in order
+        .queueOrder(order).build();
 
     // Phase 1: BACKGROUND may hold 2 permits; its queue is served every 4 ms.
     Permit first = take(lane, Priority.BACKGROUND);
