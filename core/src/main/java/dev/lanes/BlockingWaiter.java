@@ -21,6 +21,11 @@ final class BlockingWaiter extends Waiter {
   private final Thread thread = Thread.currentThread();
   /** Set by the waiting room when this waiter became next in line; the waiter clears it. */
   private volatile boolean nextInLine;
+  /**
+   * Whether the thread is parked, or about to: only then is it unparked. An unpark that finds it
+   * spinning would stay with the thread, and make the caller's own next park return at once.
+   */
+  private volatile boolean parked;
 
   BlockingWaiter(Priority priority) {
     super(priority);
@@ -28,9 +33,20 @@ final class BlockingWaiter extends Waiter {
 
   @Override
   void signal(Lane lane) {
-    if (thread != Thread.currentThread()) {
+    // The state is settled before this runs; if the thread is not parked, it will see the state
+    // before it parks (see park).
+    if (parked && thread != Thread.currentThread()) {
       LockSupport.unpark(thread);
     }
+  }
+
+  /** Parks for at most {@code nanos}, unless the wait is settled first. */
+  void park(Object blocker, long nanos) {
+    parked = true;
+    if (isWaiting()) {
+      LockSupport.parkNanos(blocker, nanos);
+    }
+    parked = false;
   }
 
   /**
@@ -47,7 +63,9 @@ final class BlockingWaiter extends Waiter {
 
   /** Wakes the waiter early, without a permit: it will spin, hoping for the next one. */
   void nudge() {
-    LockSupport.unpark(thread);
+    if (parked) {
+      LockSupport.unpark(thread);
+    }
   }
 
   /**

@@ -571,7 +571,7 @@ public final class Lane implements AutoCloseable {
       if (waiter.spinIfNextInLine(remaining)) {
         break;
       }
-      LockSupport.parkNanos(this, remaining);
+      waiter.park(this, remaining);
       if (Thread.interrupted()) {
         if (waiter.tryAbandon()) {
           room.leave(waiter, false);
