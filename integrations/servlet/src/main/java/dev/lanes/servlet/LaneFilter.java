@@ -70,8 +70,9 @@ import java.util.function.Predicate;
  * already committed the response, nothing is written.
  *
  * <p><b>Client gone.</b> If the container reports that a waiting request's client went away (an
- * async error or timeout), the wait is withdrawn at once. Containers that do not report it leave
- * the request queued until it is served or times out; either way the permit is not lost.
+ * async error or timeout), the wait is withdrawn at once. Jetty 12.1 and Tomcat 11 report a reset
+ * HTTP/2 stream, but not a closed HTTP/1.1 connection, whose request stays queued until it is
+ * served or times out; either way the permit is not lost.
  */
 public final class LaneFilter implements Filter {
 
