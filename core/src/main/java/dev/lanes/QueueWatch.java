@@ -22,8 +22,12 @@ import java.util.function.LongSupplier;
  * <p><b>The target</b> is twice the typical latency of a call (the median of the lane's last
  * window), between 100 µs and 1 s, or CoDel's 5 ms before the lane has measured anything: a
  * queue worth two service times is one that the burst that built it should long since have
- * drained. <b>The interval</b> is twenty targets and at least 100 ms, CoDel's own ratio of
- * interval to target, so that a queue is judged over many service times.
+ * drained. <b>The interval</b> is five targets (ten service times) and at least 100 ms: long
+ * enough that a burst the queue absorbs has drained within it, short enough that a lane in front
+ * of a slow resource turns to serving the newest within a second or so of an overload. (CoDel's
+ * own ratio, twenty, suits network queues whose target is a small part of a round trip; here the
+ * target is already two service times.) An interval starts when the first call joins the queue
+ * of an idle lane, so an overload is judged after one interval, not two.
  *
  * <p><b>Deadlines.</b> A call with {@code n - 1} calls ahead of it needs {@code n} hand-overs.
  * When completions arrive at rate {@code r} roughly as a Poisson stream, {@code n} of them take
@@ -45,7 +49,7 @@ final class QueueWatch {
   static final long MIN_TARGET_NANOS = 100_000L;
   static final long MAX_TARGET_NANOS = 1_000_000_000L;
   static final long MIN_INTERVAL_NANOS = 100_000_000L;
-  static final int INTERVAL_TARGETS = 20;
+  static final int INTERVAL_TARGETS = 5;
   /** Hand-overs an interval needs before its rate means anything. */
   static final int MIN_GRANTS = 8;
 
@@ -97,10 +101,10 @@ final class QueueWatch {
   }
 
   /** Closes the interval if it is over; called, with the clock, as a call joins the queue. */
-  void tick(long nowNanos, int queued) {
+  void tick(long nowNanos) {
     if (!started) {
       started = true;
-      restart(nowNanos, queued);
+      restart(nowNanos);
       return;
     }
     long elapsed = nowNanos - intervalStart;
@@ -119,7 +123,7 @@ final class QueueWatch {
       targetNanos = Math.max(MIN_TARGET_NANOS, Math.min(MAX_TARGET_NANOS, 2 * typical));
       intervalNanos = Math.max(MIN_INTERVAL_NANOS, INTERVAL_TARGETS * targetNanos);
     }
-    restart(nowNanos, queued);
+    restart(nowNanos);
   }
 
   /**
@@ -136,9 +140,11 @@ final class QueueWatch {
     return withLuck / perNano > maxWaitNanos;
   }
 
-  private void restart(long nowNanos, int queued) {
+  private void restart(long nowNanos) {
     intervalStart = nowNanos;
-    minQueued = queued;
+    // The call joining now is not queued yet; the watch sees the queue's length again as soon
+    // as it is (observe). Until then, nothing in this interval has been short.
+    minQueued = Integer.MAX_VALUE;
     grants = 0;
     permitsAtGrants = 0;
     turnedAway = false;

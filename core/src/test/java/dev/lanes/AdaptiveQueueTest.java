@@ -88,7 +88,7 @@ class AdaptiveQueueTest {
     Permit held = lane.tryAcquire(Priority.NORMAL).orElseThrow();
     List<CompletableFuture<Permit>> waiters = enqueue(lane, 40, LONG);
 
-    // The first interval began with an empty queue, when the first call joined it.
+    // The first interval: the queue never emptied, but it turned nobody away.
     List<Integer> served = serve(held, waiters, 10, Duration.ofMillis(10));
     ticker.advance(Duration.ofMillis(1));
     waiters.add(lane.acquireAsync(Priority.NORMAL, LONG)); // #40 ends the first interval

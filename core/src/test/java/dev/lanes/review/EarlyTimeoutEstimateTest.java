@@ -52,7 +52,7 @@ class EarlyTimeoutEstimateTest {
     }
     held = serve(lane, clock, held, first, 10, 10);
     clock.advanceMillis(1);
-    first.add(lane.acquireAsync(Priority.NORMAL, LONG)); // ends interval 1 (queue was empty)
+    first.add(lane.acquireAsync(Priority.NORMAL, LONG)); // ends interval 1
     held = serve(lane, clock, held, first, 20, 5);      // interval 2: 20 hand-overs in 100 ms
     clock.advanceMillis(1);
     first.add(lane.acquireAsync(Priority.NORMAL, LONG)); // ends interval 2: rate ~200/s
@@ -121,7 +121,7 @@ class EarlyTimeoutEstimateTest {
     }
     Permit held = serve(lane, clock, first, scans, 10, 10);
     clock.advanceMillis(1);
-    scans.add(lane.acquireAsync(Priority.BACKGROUND, LONG)); // ends interval 1 (started empty)
+    scans.add(lane.acquireAsync(Priority.BACKGROUND, LONG)); // ends interval 1
     held = serve(lane, clock, held, scans, 25, 4);            // interval 2: 25 in 100 ms, min 1
 
     // Phase 2: NORMAL work takes the other 62 permits, each call as short as a scan's.
