@@ -102,6 +102,8 @@ import java.util.function.Supplier;
  */
 public final class LaneBulkhead implements Bulkhead {
 
+  private static final Duration LONGEST_WAIT = Duration.ofNanos(Long.MAX_VALUE);
+
   private final String name;
   private final Lane lane;
   private final Priority priority;
@@ -111,6 +113,8 @@ public final class LaneBulkhead implements Bulkhead {
   private final Metrics metrics = new LaneMetrics();
   private final ReentrantLock configLock = new ReentrantLock();
   private volatile BulkheadConfig config;
+  /** The config's wait, capped at what a lane can take (about 292 years). */
+  private volatile Duration maxWait;
 
   LaneBulkhead(String name, Lane lane, Priority priority, Map<String, String> tags) {
     this.name = Objects.requireNonNull(name, "name");
@@ -122,6 +126,7 @@ public final class LaneBulkhead implements Bulkhead {
         .maxWaitDuration(lane.maxWait())
         .writableStackTraceEnabled(false)
         .build();
+    this.maxWait = lane.maxWait();
   }
 
   /** A bulkhead named after {@code lane}, for {@link Priority#NORMAL} calls. */
@@ -257,11 +262,14 @@ public final class LaneBulkhead implements Bulkhead {
     }
     try {
       supplier.get().whenComplete((result, failure) -> {
-        finish(permit, failure);
-        if (failure != null) {
-          promise.completeExceptionally(failure);
-        } else {
-          promise.complete(result);
+        try {
+          finish(permit, failure);
+        } finally {
+          if (failure != null) {
+            promise.completeExceptionally(failure);
+          } else {
+            promise.complete(result);
+          }
         }
       });
     } catch (Throwable failure) {
@@ -321,6 +329,7 @@ public final class LaneBulkhead implements Bulkhead {
         }
       }
       config = newConfig;
+      maxWait = capped(newConfig.getMaxWaitDuration());
     } finally {
       configLock.unlock();
     }
@@ -357,32 +366,48 @@ public final class LaneBulkhead implements Bulkhead {
 
   /**
    * Takes a permit, waiting at most the config's wait, and publishes the permitted or rejected
-   * event. Returns null if refused; after an interrupt the flag is set again.
+   * event. Returns null if refused; after an interrupt the flag is set again. If an event consumer
+   * throws, the permit goes back before the exception leaves.
    */
   private Permit enter() {
-    Duration maxWait = config.getMaxWaitDuration();
-    Permit permit = null;
-    if (maxWait.isZero()) {
-      // As Semaphore.tryAcquire(0, unit) does, an interrupted thread gets nothing.
-      if (!Thread.currentThread().isInterrupted()) {
-        Optional<Permit> now = lane.tryAcquire(priority);
-        permit = now.isPresent() ? now.get() : null;
-      }
-    } else {
-      try {
-        permit = lane.acquire(priority, maxWait);
-      } catch (LaneRejectedException refused) {
-        permit = null;
-      } catch (InterruptedException interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    Permit permit = take();
     if (events.hasConsumers()) {
-      events.processEvent(permit != null
-          ? new BulkheadOnCallPermittedEvent(name)
-          : new BulkheadOnCallRejectedEvent(name));
+      if (permit == null) {
+        events.processEvent(new BulkheadOnCallRejectedEvent(name));
+      } else {
+        try {
+          events.processEvent(new BulkheadOnCallPermittedEvent(name));
+        } catch (RuntimeException | Error consumerFailure) {
+          permit.ignore();
+          throw consumerFailure;
+        }
+      }
     }
     return permit;
+  }
+
+  private Permit take() {
+    Duration wait = maxWait;
+    if (wait.isZero()) {
+      // As Semaphore.tryAcquire(0, unit) does, an interrupted thread gets nothing.
+      if (Thread.currentThread().isInterrupted()) {
+        return null;
+      }
+      Optional<Permit> now = lane.tryAcquire(priority);
+      return now.isPresent() ? now.get() : null;
+    }
+    try {
+      return lane.acquire(priority, wait);
+    } catch (LaneRejectedException refused) {
+      return null;
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private static Duration capped(Duration wait) {
+    return wait.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : wait;
   }
 
   private Permit enterOrThrow() {

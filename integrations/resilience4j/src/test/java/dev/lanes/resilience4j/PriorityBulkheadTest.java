@@ -11,6 +11,7 @@ import io.github.resilience4j.bulkhead.BulkheadConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,7 +35,7 @@ class PriorityBulkheadTest {
   private final LaneBulkhead requests = LaneBulkhead.of("disk", lane, Priority.NORMAL);
   private final LaneBulkhead scan = LaneBulkhead.of("disk-scan", lane, Priority.BACKGROUND);
   private final CountDownLatch finish = new CountDownLatch(1);
-  private final List<String> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> started = new CopyOnWriteArrayList<>();
 
   @AfterEach
   void stop() throws InterruptedException {
@@ -113,20 +114,28 @@ class PriorityBulkheadTest {
       })));
     }
     await().atMost(PATIENCE).until(() -> lane.snapshot().waiting(Priority.BACKGROUND) == 10);
-    AtomicInteger scansWhenRequestsRan = new AtomicInteger(-1);
-    List<Future<Integer>> waitingRequests = new ArrayList<>();
+    // Three requests arrive after the ten scans, and hold their permits once they get them.
+    CountDownLatch requestsDone = new CountDownLatch(1);
+    List<Integer> scansSeenByRequests = new CopyOnWriteArrayList<>();
+    List<Future<String>> waitingRequests = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      waitingRequests.add(threads.submit(() -> requests.executeSupplier(() -> {
-        scansWhenRequestsRan.accumulateAndGet(scansRun.get(), Math::max);
-        return scansRun.get();
+      waitingRequests.add(threads.submit(() -> requests.executeCallable(() -> {
+        scansSeenByRequests.add(scansRun.get());
+        requestsDone.await(30, TimeUnit.SECONDS);
+        return "request";
       })));
     }
     await().atMost(PATIENCE).until(() -> lane.snapshot().waiting(Priority.NORMAL) == 3);
 
     holdersDone.countDown();
-    for (Future<Integer> request : waitingRequests) {
-      assertThat(request.get(30, TimeUnit.SECONDS)).as("no scan ran before a waiting request")
-          .isZero();
+    await().atMost(PATIENCE).until(() -> scansSeenByRequests.size() == 3);
+    assertThat(scansSeenByRequests).as("every freed permit went to a request").containsOnly(0);
+    assertThat(lane.snapshot().waiting(Priority.BACKGROUND)).isEqualTo(10);
+    assertThat(scansRun).as("3 requests in flight leave no slack below the reserve").hasValue(0);
+
+    requestsDone.countDown();
+    for (Future<String> request : waitingRequests) {
+      assertThat(request.get(30, TimeUnit.SECONDS)).isEqualTo("request");
     }
     for (Future<String> s : waitingScans) {
       assertThat(s.get(30, TimeUnit.SECONDS)).isEqualTo("scan");
@@ -134,7 +143,6 @@ class PriorityBulkheadTest {
     for (Future<String> h : holders) {
       h.get(30, TimeUnit.SECONDS);
     }
-    assertThat(scansWhenRequestsRan).hasValue(0);
     assertThat(scansRun).hasValue(10);
     assertThat(lane.inFlight()).isZero();
   }
