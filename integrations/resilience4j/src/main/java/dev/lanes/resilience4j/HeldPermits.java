@@ -20,14 +20,15 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  */
 final class HeldPermits {
 
-  private final ThreadLocal<Entry> newestOfThread = new ThreadLocal<>();
+  private final ThreadLocal<Stack> stacks = ThreadLocal.withInitial(Stack::new);
   private final ConcurrentLinkedDeque<Entry> all = new ConcurrentLinkedDeque<>();
 
   /** Records a permit the current thread just took. */
   void hold(Permit permit) {
-    Entry entry = new Entry(permit, unclaimed(newestOfThread.get()));
+    Stack stack = stacks.get();
+    Entry entry = new Entry(permit, unclaimed(stack.top));
     all.offerLast(entry);
-    newestOfThread.set(entry);
+    stack.top = entry;
   }
 
   /**
@@ -35,18 +36,16 @@ final class HeldPermits {
    * Returns null when no permit is out.
    */
   Permit take() {
-    Entry top = newestOfThread.get();
-    if (top != null) {
-      for (Entry entry = top; entry != null; entry = entry.below) {
-        Permit permit = entry.claim();
-        if (permit != null) {
-          newestOfThread.set(unclaimed(entry.below));
-          all.removeLastOccurrence(entry); // near the tail: it was added by this thread
-          return permit;
-        }
+    Stack stack = stacks.get();
+    for (Entry entry = stack.top; entry != null; entry = entry.below) {
+      Permit permit = entry.claim();
+      if (permit != null) {
+        stack.top = unclaimed(entry.below);
+        all.removeLastOccurrence(entry); // near the tail: it was added by this thread
+        return permit;
       }
-      newestOfThread.set(null); // every entry on the stack went to other threads
     }
+    stack.top = null; // whatever was on the stack went to other threads
     for (Entry oldest; (oldest = all.pollFirst()) != null; ) {
       Permit permit = oldest.claim();
       if (permit != null) {
@@ -70,6 +69,11 @@ final class HeldPermits {
       entry = entry.below;
     }
     return entry;
+  }
+
+  /** A thread's own permits, newest on top; only that thread reads or writes it. */
+  private static final class Stack {
+    Entry top;
   }
 
   private static final class Entry {
