@@ -370,7 +370,7 @@ public final class LaneBulkhead implements Bulkhead {
    * throws, the permit goes back before the exception leaves.
    */
   private Permit enter() {
-    Permit permit = take();
+    Permit permit = fromLane();
     if (events.hasConsumers()) {
       if (permit == null) {
         events.processEvent(new BulkheadOnCallRejectedEvent(name));
@@ -386,7 +386,7 @@ public final class LaneBulkhead implements Bulkhead {
     return permit;
   }
 
-  private Permit take() {
+  private Permit fromLane() {
     Duration wait = maxWait;
     if (wait.isZero()) {
       // As Semaphore.tryAcquire(0, unit) does, an interrupted thread gets nothing.
