@@ -12,30 +12,47 @@ final class AsyncWaiter extends Waiter {
     super(priority);
   }
 
-  /** Arms the timeout, unless the wait has already ended. */
+  /**
+   * Arms the timeout, unless the wait has already ended. Throws whatever the scheduler throws; the
+   * caller then withdraws the waiter.
+   */
   void armTimeout(LaneScheduler scheduler, long delayNanos, Runnable onTimeout) {
     Cancellable scheduled = scheduler.schedule(onTimeout, delayNanos);
     timeout = scheduled;
     if (!isWaiting()) {
-      scheduled.cancel();
+      disarmTimeout();
     }
   }
 
+  /**
+   * Calls the timeout off. A scheduler whose cancel throws changes nothing that matters: the
+   * timeout, if it still fires, finds the wait settled and does nothing.
+   */
   void disarmTimeout() {
     Cancellable scheduled = timeout;
     if (scheduled != null) {
-      scheduled.cancel();
+      try {
+        scheduled.cancel();
+      } catch (RuntimeException | Error ignored) {
+        // see above
+      }
     }
+  }
+
+  @Override
+  boolean runsUserCode() {
+    return true;
   }
 
   @Override
   void signal(Lane lane) {
     disarmTimeout();
     if (state() == GRANTED) {
-      Permit permit = lane.grant(priority, -1);
-      // The caller cancelled at the same moment: the permit is nobody's, so give it back.
-      if (!future.complete(permit)) {
-        permit.ignore();
+      Permit permit = lane.permit(priority, -1L);
+      if (future.complete(permit)) {
+        lane.admitted(priority);
+      } else {
+        lane.giveBack(); // the caller cancelled at this very moment: it was never theirs
       }
     } else {
       future.completeExceptionally(lane.refusal(priority, reason()));

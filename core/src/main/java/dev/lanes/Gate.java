@@ -20,7 +20,10 @@ final class Gate {
   static final long BACKGROUND_WAITING = 1L << 32;
   static final long CLOSED = 1L << 33;
   static final long WAITING = NORMAL_WAITING | BACKGROUND_WAITING;
-  /** Added by each release that carries a sample; the count wraps, only differences matter. */
+  /**
+   * Added by each release that was a success or a drop: a running count of completed calls, which
+   * picks the calls whose latency is timed. Wraps; only differences matter.
+   */
   static final long COMPLETION = 1L << 34;
   static final long COMPLETIONS_MASK = (1L << 30) - 1;
 
@@ -48,9 +51,10 @@ final class Gate {
   /**
    * Takes a permit if {@code priority} may have one now, honouring waiters.
    *
-   * @return the in-flight count before the admission, or -1 if refused
+   * @return the state before the admission (see {@link #inFlightOf} and {@link #completionsOf}),
+   *     or -1 if refused
    */
-  int tryAdmit(Priority priority) {
+  long tryAdmit(Priority priority) {
     long blockers = blockersOf(priority);
     long s = state;
     while (true) {
@@ -60,7 +64,7 @@ final class Gate {
       }
       long witness = (long) STATE.compareAndExchange(this, s, s + 1);
       if (witness == s) {
-        return inFlight;
+        return s;
       }
       s = witness;
     }
@@ -85,8 +89,8 @@ final class Gate {
   }
 
   /** Gives a permit back; returns the state before, so the caller sees waiters and in-flight. */
-  long release(boolean sampled) {
-    return (long) STATE.getAndAdd(this, sampled ? COMPLETION - 1 : -1L);
+  long release(boolean completed) {
+    return (long) STATE.getAndAdd(this, completed ? COMPLETION - 1 : -1L);
   }
 
   /** Sets the waiting flags to exactly {@code flags}; called only under the waiting room's lock. */
@@ -122,7 +126,7 @@ final class Gate {
     return (int) (state & IN_FLIGHT);
   }
 
-  /** Releases that carried a sample, modulo 2^30. */
+  /** Releases that were a success or a drop, modulo 2^30. */
   long completions() {
     return completionsOf(state);
   }
@@ -141,6 +145,11 @@ final class Gate {
 
   static long completionsOf(long state) {
     return (state >>> 34) & COMPLETIONS_MASK;
+  }
+
+  /** The most permits {@code priority} may hold together with everyone else now. */
+  int bound(Priority priority) {
+    return boundOf(priority);
   }
 
   private int boundOf(Priority priority) {

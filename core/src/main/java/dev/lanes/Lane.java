@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -55,8 +56,11 @@ public final class Lane implements AutoCloseable {
   private final LatencyWindow window;
   private final Ticker ticker;
   private final LaneScheduler scheduler;
+  private final Executor callbackExecutor;
   private final long maxWaitNanos;
   private final Predicate<Throwable> overloadOn;
+  private final String algorithmName;
+  private final LaneEvents events;
 
   Lane(LaneBuilder builder, LimitAlgorithm algorithm) {
     this.name = builder.name();
@@ -73,8 +77,12 @@ public final class Lane implements AutoCloseable {
     this.listeners = new Listeners(name, builder.listeners());
     this.ticker = builder.ticker();
     this.scheduler = builder.scheduler();
-    this.maxWaitNanos = builder.maxWait().toNanos();
+    this.callbackExecutor =
+        builder.callbackExecutor() != null ? builder.callbackExecutor() : Callbacks::execute;
+    this.maxWaitNanos = nanosOf(builder.maxWait());
     this.overloadOn = builder.overloadOn();
+    this.algorithmName = nameOf(algorithm);
+    this.events = new LaneEvents(name);
     this.window = builder.window().enabled()
         ? new LatencyWindow(this, algorithm, builder.window(), ticker.nanoTime())
         : null;
@@ -96,11 +104,11 @@ public final class Lane implements AutoCloseable {
    * empty result.
    */
   public Optional<Permit> tryAcquire(Priority priority) {
-    int before = gate.tryAdmit(priority);
-    if (before >= 0) {
+    long before = gate.tryAdmit(priority);
+    if (before != -1) {
       return Optional.of(grant(priority, before));
     }
-    refusal(priority, fastRefusalReason(priority));
+    refuse(priority, fastRefusalReason(priority)); // counted, but no exception: nobody sees one
     return Optional.empty();
   }
 
@@ -113,12 +121,12 @@ public final class Lane implements AutoCloseable {
    *     holds no permit
    */
   public Permit acquire(Priority priority, Duration maxWait) throws InterruptedException {
-    long waitNanos = checkWait(maxWait).toNanos();
+    long waitNanos = nanosOf(checkWait(maxWait));
     if (Thread.interrupted()) {
       throw new InterruptedException("interrupted before acquiring from lane '" + name + "'");
     }
-    int before = gate.tryAdmit(priority);
-    if (before >= 0) {
+    long before = gate.tryAdmit(priority);
+    if (before != -1) {
       return grant(priority, before);
     }
     if (priority == Priority.CRITICAL) {
@@ -130,7 +138,7 @@ public final class Lane implements AutoCloseable {
   /** Takes a permit, waiting at most the lane's {@code maxWait}; see {@link #acquire(Priority,
    * Duration)}. */
   public Permit acquire(Priority priority) throws InterruptedException {
-    return acquire(priority, Duration.ofNanos(maxWaitNanos));
+    return acquire(priority, maxWait());
   }
 
   /**
@@ -139,22 +147,34 @@ public final class Lane implements AutoCloseable {
    * request; a permit granted at that same moment goes back to the lane.
    */
   public CompletableFuture<Permit> acquireAsync(Priority priority, Duration maxWait) {
-    long waitNanos = checkWait(maxWait).toNanos();
-    int before = gate.tryAdmit(priority);
-    if (before >= 0) {
+    long waitNanos = nanosOf(checkWait(maxWait));
+    long before = gate.tryAdmit(priority);
+    if (before != -1) {
       return CompletableFuture.completedFuture(grant(priority, before));
     }
     if (priority == Priority.CRITICAL) {
       return CompletableFuture.failedFuture(refusal(priority, fastRefusalReason(priority)));
     }
     AsyncWaiter waiter = new AsyncWaiter(priority);
-    room.enter(waiter, waitNanos > 0);
+    room.enter(waiter, waitNanos);
     if (waiter.isWaiting()) {
-      waiter.armTimeout(scheduler(), waitNanos, () -> timeOut(waiter));
+      try {
+        waiter.armTimeout(scheduler(), waitNanos, () -> timeOut(waiter));
+      } catch (RuntimeException | Error schedulerFailure) {
+        // Without its timeout the waiter could wait for ever: withdraw it. If a permit reached it
+        // meanwhile, the wait is over anyway and the future completes with the permit.
+        if (waiter.tryAbandon()) {
+          room.leave(waiter, false);
+          waiter.future.completeExceptionally(new IllegalStateException("lane '" + name
+              + "' could not wait for a permit: its scheduler failed to arm the timeout",
+              schedulerFailure));
+        }
+        return waiter.future;
+      }
       waiter.future.whenComplete((permit, failure) -> {
         if (failure != null && waiter.tryAbandon()) {
+          room.leave(waiter, false);
           waiter.disarmTimeout();
-          room.leave(waiter);
         }
       });
     }
@@ -217,14 +237,28 @@ public final class Lane implements AutoCloseable {
         + " reserve (" + reserve + "), was " + max);
     LaneBuilder.check(ceiling >= max, "lane '" + name + "': max must not exceed the critical"
         + " ceiling (" + ceiling + "), was " + max);
+    int old;
+    int next;
     limitLock.lock();
     try {
+      // One step, in an order that keeps min <= limit <= max at every instant: the bounds that
+      // widen move first, then the limit, then the bounds that close in on it. (Reading the three
+      // one after another can still straddle a change; snapshot() reads them together.)
+      old = gate.limit();
+      next = Math.max(min, Math.min(max, old));
+      if (min < this.min) {
+        this.min = min;
+      }
+      if (max > this.max) {
+        this.max = max;
+      }
+      gate.setLimit(next);
       this.min = min;
       this.max = max;
     } finally {
       limitLock.unlock();
     }
-    applyLimit(gate.limit());
+    limitMoved(old, next, null);
   }
 
   /** Whether {@code failure} means overload to this lane (see {@link LaneBuilder#overloadOn}). */
@@ -256,6 +290,20 @@ public final class Lane implements AutoCloseable {
     return LaneSnapshot.of(this, room, counters, window);
   }
 
+  /**
+   * {@code {min, limit, max}} as one consistent reading. Separate calls of {@link #minLimit()},
+   * {@link #limit()} and {@link #maxLimit()} may straddle a change; this may not. The lock it takes
+   * is held only by changes of the limit, never by a hand-over.
+   */
+  int[] limits() {
+    limitLock.lock();
+    try {
+      return new int[] {min, gate.limit(), max};
+    } finally {
+      limitLock.unlock();
+    }
+  }
+
   /** Adds a listener to a running lane. */
   public void addListener(LaneListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -282,43 +330,138 @@ public final class Lane implements AutoCloseable {
 
   // ---- package-private: the parts of the lane its helpers call back into ----
 
-  /** Makes the permit for an admission; {@code inFlightBefore} is -1 for a waiter. */
-  Permit grant(Priority priority, int inFlightBefore) {
+  /**
+   * Makes the permit for an admission.
+   *
+   * @param stateBefore the gate's state before a fast-path admission, or -1 for a waiter
+   */
+  Permit grant(Priority priority, long stateBefore) {
     counters.admitted(priority);
-    if (priority == Priority.CRITICAL && inFlightBefore >= gate.limit()) {
+    if (priority == Priority.CRITICAL && stateBefore != -1
+        && Gate.inFlightOf(stateBefore) >= gate.limit()) {
       counters.bypassed(priority);
     }
-    return new LanePermit(this, priority, window == null ? 0 : ticker.nanoTime());
+    return permit(priority, stateBefore);
+  }
+
+  /** Makes the permit for an admission, without counting it; see {@link #admitted}. */
+  Permit permit(Priority priority, long stateBefore) {
+    return new LanePermit(this, priority, timesCall(stateBefore) ? now() : LanePermit.UNTIMED);
+  }
+
+  /** Counts an admission whose permit was made by {@link #permit} and reached its caller. */
+  void admitted(Priority priority) {
+    counters.admitted(priority);
+  }
+
+  /**
+   * Whether the call being admitted is one whose latency the lane times: every call while calls
+   * are rare, one in {@code k} (a power of two the window picks from the rate it saw) when they
+   * are not. The running count of completed calls picks them, so on one thread exactly one call
+   * in {@code k} is timed, with no counter of its own to contend on.
+   */
+  private boolean timesCall(long stateBefore) {
+    if (window == null) {
+      return false;
+    }
+    int mask = window.timingMask();
+    if (mask == 0) {
+      return true;
+    }
+    long completed = stateBefore != -1 ? Gate.completionsOf(stateBefore) : gate.completions();
+    return (completed & mask) == 0;
+  }
+
+  /**
+   * Returns a slot the gate counted as taken, and nothing else did, to the next waiter: a permit
+   * granted to a waiter that gave up at that very moment was never the caller's, so it is neither
+   * admitted nor released in the lane's counts.
+   */
+  void giveBack() {
+    long before = gate.release(false);
+    if ((before & Gate.WAITING) != 0) {
+      room.requestDispatch();
+    }
   }
 
   /** Counts and reports a refusal, and returns the exception that describes it. */
   LaneRejectedException refusal(Priority priority, Reason reason) {
+    refuse(priority, reason);
+    return new LaneRejectedException(reason, name, priority, gate.limit(), gate.inFlight());
+  }
+
+  /** Counts and reports a refusal. */
+  private void refuse(Priority priority, Reason reason) {
     counters.rejected(priority, reason);
+    events.rejected(priority, reason);
     if (reason == Reason.LIMIT_REACHED || reason == Reason.QUEUE_FULL) {
       blocked();
     }
     if (!listeners.isEmpty()) {
       listeners.fire(l -> l.onRejected(this, priority, reason));
     }
-    return new LaneRejectedException(reason, name, priority, gate.limit(), gate.inFlight());
   }
 
-  /** The clock reading a release needs, or 0 if the lane measures nothing. */
-  long releaseTime() {
-    return window == null ? 0 : ticker.nanoTime();
+  /**
+   * The clock, for a permit's grant or release; {@link LanePermit#UNTIMED} if the lane measures
+   * nothing or the ticker failed. A broken ticker costs samples, never a permit.
+   */
+  long now() {
+    if (window == null) {
+      return LanePermit.UNTIMED;
+    }
+    try {
+      return ticker.nanoTime();
+    } catch (RuntimeException | Error failure) {
+      userCodeFailed("reading the ticker", failure);
+      return LanePermit.UNTIMED;
+    }
+  }
+
+  /**
+   * The lane's clock, whether or not it measures latency; {@link LanePermit#UNTIMED} if the ticker
+   * failed.
+   */
+  long clock() {
+    try {
+      return ticker.nanoTime();
+    } catch (RuntimeException | Error failure) {
+      userCodeFailed("reading the ticker", failure);
+      return LanePermit.UNTIMED;
+    }
+  }
+
+  Executor callbackExecutor() {
+    return callbackExecutor;
+  }
+
+  /** The median latency of the last closed window, or 0 if none has closed. */
+  long typicalLatencyNanos() {
+    WindowSummary last = window == null ? null : window.lastWindow();
+    return last == null ? 0 : last.percentileNanos(0.5);
   }
 
   void release(Priority priority, long grantedNanos, long now, int outcome) {
-    boolean sampled = window != null && outcome != LanePermit.IGNORED;
-    long before = gate.release(sampled);
+    boolean timed = grantedNanos != LanePermit.UNTIMED && now != LanePermit.UNTIMED;
+    boolean completed = outcome != LanePermit.IGNORED;
+    long before = gate.release(completed);
     if ((before & Gate.WAITING) != 0) {
       room.requestDispatch();
     }
-    counters.released(priority, outcome, window == null);
-    if (sampled) {
-      window.record(priority, grantedNanos, now, Gate.inFlightOf(before),
-          outcome == LanePermit.DROPPED, Gate.completionsOf(before) + 1);
+    // A timed success is counted by the histogram it goes into; every other release here.
+    boolean sample = timed && outcome == LanePermit.SUCCEEDED;
+    counters.released(priority, outcome, !sample);
+    if (window != null) {
+      window.released(priority, grantedNanos, now, timed, Gate.inFlightOf(before), outcome);
     }
+  }
+
+  /**
+   * User code the lane ran on someone's behalf (a ticker, a scheduler, a future's callback)
+   * threw. The lane has already made sure that no permit is lost; this only tells the operator.
+   */
+  void userCodeFailed(String what, Throwable failure) {
+    listeners.logFailure(what, failure);
   }
 
   /** A call found no permit free and had to wait, or was refused for the limit or the queue. */
@@ -328,20 +471,29 @@ public final class Lane implements AutoCloseable {
     }
   }
 
-  long completions() {
-    return gate.completions();
+  /** Successes of {@code priority} released without a latency sample, since the lane was built. */
+  long untimedSuccesses(Priority priority) {
+    return counters.untimedCount(priority);
   }
 
-  /** Applies what the algorithm proposed after {@code closed}, clamped to [min, max]. */
-  void windowClosed(WindowSummary closed, int proposed) {
-    int next = applyLimit(proposed);
+  /**
+   * Applies what the algorithm proposed after {@code closed}, clamped to [min, max]; if the
+   * algorithm failed ({@code accepted} false), the limit stays whatever it is now.
+   */
+  void windowClosed(WindowSummary closed, int proposed, boolean accepted) {
+    int next = accepted ? applyLimit(proposed, closed) : gate.limit();
+    events.windowClosed(closed, next);
     if (!listeners.isEmpty()) {
       listeners.fire(l -> l.onWindowClosed(this, closed, next));
     }
   }
 
-  /** Sets the limit to {@code proposed} clamped to the bounds; returns the limit set. */
-  private int applyLimit(int proposed) {
+  /**
+   * Sets the limit to {@code proposed} clamped to the bounds; returns the limit set.
+   *
+   * @param window the window behind the change, or null if it came from elsewhere
+   */
+  private int applyLimit(int proposed, WindowSummary window) {
     int old;
     int next;
     limitLock.lock();
@@ -352,16 +504,30 @@ public final class Lane implements AutoCloseable {
     } finally {
       limitLock.unlock();
     }
-    if (next != old) {
-      if (next > old) {
-        room.requestDispatch();
-      }
-      if (!listeners.isEmpty()) {
-        int from = old;
-        listeners.fire(l -> l.onLimitChanged(this, from, next));
-      }
-    }
+    limitMoved(old, next, window);
     return next;
+  }
+
+  /** Wakes waiters and tells listeners and the flight recorder, if the limit moved. */
+  private void limitMoved(int old, int next, WindowSummary window) {
+    if (next == old) {
+      return;
+    }
+    if (next > old) {
+      room.requestDispatch();
+    }
+    events.limitChanged(old, next, algorithmName, window);
+    if (!listeners.isEmpty()) {
+      listeners.fire(l -> l.onLimitChanged(this, old, next));
+    }
+  }
+
+  private static String nameOf(LimitAlgorithm algorithm) {
+    try {
+      return algorithm.name();
+    } catch (RuntimeException e) {
+      return algorithm.getClass().getName();
+    }
   }
 
   private int clamp(int limit) {
@@ -380,33 +546,43 @@ public final class Lane implements AutoCloseable {
     return maxWait;
   }
 
+  /** {@code wait} in nanoseconds; a wait too long to count in them (292 years) waits for ever. */
+  static long nanosOf(Duration wait) {
+    return wait.compareTo(FOREVER) >= 0 ? Long.MAX_VALUE : wait.toNanos();
+  }
+
+  private static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE);
+
   // ---- private ----
 
   private Permit await(Priority priority, long waitNanos) throws InterruptedException {
     BlockingWaiter waiter = new BlockingWaiter(priority);
-    room.enter(waiter, waitNanos > 0);
-    long deadline = System.nanoTime() + waitNanos;
+    room.enter(waiter, waitNanos);
+    long start = System.nanoTime();
     while (waiter.isWaiting()) {
-      long remaining = deadline - System.nanoTime();
+      long remaining = waitNanos - (System.nanoTime() - start); // no overflow, even for ever
       if (remaining <= 0) {
         if (waiter.tryAbandon()) {
-          room.leave(waiter);
+          room.leave(waiter, true);
           throw refusal(priority, Reason.TIMEOUT);
         }
         break;
       }
-      LockSupport.parkNanos(this, remaining);
+      if (waiter.spinIfNextInLine(remaining)) {
+        break;
+      }
+      waiter.park(this, remaining);
       if (Thread.interrupted()) {
         if (waiter.tryAbandon()) {
-          room.leave(waiter);
+          room.leave(waiter, false);
         } else if (waiter.state() == Waiter.GRANTED) {
-          grant(priority, -1).ignore(); // granted at the same moment: hand it back
+          giveBack(); // granted at the same moment, but never the caller's
         }
         throw new InterruptedException("interrupted while waiting for lane '" + name + "'");
       }
     }
     if (waiter.state() == Waiter.GRANTED) {
-      return grant(priority, -1);
+      return grant(priority, -1L);
     }
     throw refusal(priority, waiter.reason());
   }
@@ -420,7 +596,7 @@ public final class Lane implements AutoCloseable {
 
   private void timeOut(AsyncWaiter waiter) {
     if (waiter.tryAbandon()) {
-      room.leave(waiter);
+      room.leave(waiter, true);
       waiter.future.completeExceptionally(refusal(waiter.priority, Reason.TIMEOUT));
     }
   }
@@ -458,7 +634,7 @@ public final class Lane implements AutoCloseable {
 
     @Override
     public void propose(int limit) {
-      applyLimit(limit);
+      applyLimit(limit, null);
     }
   }
 }

@@ -4,12 +4,11 @@ import dev.lanes.LaneRejectedException.Reason;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Running totals per priority, striped so that busy lanes do not contend on them.
+ * Running totals per priority, striped so that busy lanes do not contend on them. Each only ever
+ * goes up, so a reader (a metrics scrape) never sees a total fall.
  *
- * <p>{@code NORMAL} admissions are not counted as they happen: that would be one more atomic
- * operation on the hottest path. They are derived instead: every {@code NORMAL} permit is either
- * still out or was released in one of three counted ways, and the {@code NORMAL} share of the
- * lane's in-flight count is what the other two priorities, which are counted, leave over.
+ * <p>A success whose latency was timed is counted by the histogram it goes into, for free; only
+ * the others are counted here.
  */
 final class LaneCounters {
 
@@ -17,19 +16,14 @@ final class LaneCounters {
   private static final int REASONS = Reason.values().length;
 
   private final LongAdder[] admitted = adders(PRIORITIES);
-  private final LongAdder[] inFlight = adders(PRIORITIES);
-  private final LongAdder[] completed = adders(PRIORITIES);
+  private final LongAdder[] untimed = adders(PRIORITIES);
   private final LongAdder[] bypassed = adders(PRIORITIES);
   private final LongAdder[] dropped = adders(PRIORITIES);
   private final LongAdder[] ignored = adders(PRIORITIES);
   private final LongAdder[] rejected = adders(PRIORITIES * REASONS);
 
-  /** Counts a grant; for {@code NORMAL} this is free. */
   void admitted(Priority priority) {
-    if (priority != Priority.NORMAL) {
-      admitted[priority.ordinal()].increment();
-      inFlight[priority.ordinal()].increment();
-    }
+    admitted[priority.ordinal()].increment();
   }
 
   void bypassed(Priority priority) {
@@ -37,19 +31,16 @@ final class LaneCounters {
   }
 
   /**
-   * Counts a release. A successful release is counted here only if the lane keeps no histogram,
-   * which otherwise counts it for free.
+   * Counts a release; {@code countSuccess} says whether a success is counted here, because it was
+   * not timed.
    */
   void released(Priority priority, int outcome, boolean countSuccess) {
-    if (priority != Priority.NORMAL) {
-      inFlight[priority.ordinal()].decrement();
-    }
     if (outcome == LanePermit.DROPPED) {
       dropped[priority.ordinal()].increment();
     } else if (outcome == LanePermit.IGNORED) {
       ignored[priority.ordinal()].increment();
     } else if (countSuccess) {
-      completed[priority.ordinal()].increment();
+      untimed[priority.ordinal()].increment();
     }
   }
 
@@ -57,24 +48,13 @@ final class LaneCounters {
     rejected[priority.ordinal() * REASONS + reason.ordinal()].increment();
   }
 
-  /**
-   * Permits granted to {@code priority}.
-   *
-   * @param completed successful releases of {@code priority}
-   * @param laneInFlight the lane's total in-flight count
-   */
-  long admittedCount(Priority priority, long completed, int laneInFlight) {
-    if (priority != Priority.NORMAL) {
-      return admitted[priority.ordinal()].sum();
-    }
-    long others = inFlight[Priority.CRITICAL.ordinal()].sum()
-        + inFlight[Priority.BACKGROUND.ordinal()].sum();
-    long normalInFlight = Math.max(0, laneInFlight - others);
-    return completed + droppedCount(priority) + ignoredCount(priority) + normalInFlight;
+  long admittedCount(Priority priority) {
+    return admitted[priority.ordinal()].sum();
   }
 
-  long completedCount(Priority priority) {
-    return completed[priority.ordinal()].sum();
+  /** Successes of {@code priority} that were not timed. */
+  long untimedCount(Priority priority) {
+    return untimed[priority.ordinal()].sum();
   }
 
   long bypassedCount(Priority priority) {

@@ -9,6 +9,8 @@ final class LanePermit implements Permit {
   static final int SUCCEEDED = 0;
   static final int DROPPED = 1;
   static final int IGNORED = 2;
+  /** A clock reading that was not taken: the permit's call is not timed. */
+  static final long UNTIMED = Long.MIN_VALUE;
 
   private static final VarHandle RELEASED;
 
@@ -58,7 +60,7 @@ final class LanePermit implements Permit {
     }
     // Read the clock before the CAS, not after: the read gives the stores that made this permit
     // time to drain, so the CAS does not stall on them when a call is very short.
-    long now = outcome == IGNORED ? 0 : lane.releaseTime();
+    long now = outcome == IGNORED || grantedNanos == UNTIMED ? UNTIMED : lane.now();
     if (RELEASED.compareAndSet(this, 0, 1)) {
       lane.release(priority, grantedNanos, now, outcome);
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /** A lane's listeners, called so that none of them can break the lane. */
@@ -16,6 +17,7 @@ final class Listeners {
   private final List<LaneListener> listeners;
   /** Listeners already logged as failing: a listener that always throws is logged once. */
   private final Set<LaneListener> logged = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean otherFailureLogged = new AtomicBoolean();
 
   Listeners(String laneName, List<LaneListener> initial) {
     this.laneName = laneName;
@@ -28,6 +30,13 @@ final class Listeners {
 
   boolean isEmpty() {
     return listeners.isEmpty();
+  }
+
+  /** Logs a failure of user code other than a listener: the first at WARNING, later ones at DEBUG. */
+  void logFailure(String what, Throwable failure) {
+    Level level = otherFailureLogged.compareAndSet(false, true) ? Level.WARNING : Level.DEBUG;
+    LOG.log(level, "lane '" + laneName + "': " + what + " threw; the lane carried on and lost no"
+        + " permit (later failures are logged at DEBUG)", failure);
   }
 
   void fire(Consumer<LaneListener> event) {

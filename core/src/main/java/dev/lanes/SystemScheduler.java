@@ -4,7 +4,12 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-/** The default {@link LaneScheduler}: one lazily started daemon thread for all lanes. */
+/**
+ * The default {@link LaneScheduler}: one lazily started daemon thread keeps time for all lanes,
+ * and hands each task that falls due to {@link Callbacks}. A timeout completes a caller's future,
+ * which runs the caller's callbacks; run on the timer thread, one slow callback would hold up every
+ * other lane's timeouts.
+ */
 final class SystemScheduler implements LaneScheduler {
 
   private final ScheduledThreadPoolExecutor executor;
@@ -26,7 +31,8 @@ final class SystemScheduler implements LaneScheduler {
 
   @Override
   public dev.lanes.Cancellable schedule(Runnable task, long delayNanos) {
-    ScheduledFuture<?> future = executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> future =
+        executor.schedule(() -> Callbacks.execute(task), delayNanos, TimeUnit.NANOSECONDS);
     return () -> future.cancel(false);
   }
 

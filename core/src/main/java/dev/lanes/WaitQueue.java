@@ -2,13 +2,14 @@ package dev.lanes;
 
 /**
  * The waiters of one priority, oldest first, as an intrusive doubly linked list: a waiter that
- * times out leaves from the middle in O(1). Guarded by the waiting room's lock.
+ * times out leaves from the middle in O(1). Changed only under the waiting room's lock; the size
+ * is volatile so that readers of lane state never take that lock.
  */
 final class WaitQueue {
 
   private Waiter head;
   private Waiter tail;
-  private int size;
+  private volatile int size;
 
   boolean isEmpty() {
     return size == 0;

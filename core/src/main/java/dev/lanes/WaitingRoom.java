@@ -9,15 +9,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * hand-over of freed permits to waiters.
  *
  * <p>Releasing threads never block here. A release that sees waiters asks for a dispatch; if the
- * lock is busy, its holder runs the dispatch before it leaves ({@link #unlockAndDrain}). Waiters are
- * told their fate only after the lock is released, because completing a future runs the caller's
- * callbacks.
+ * lock is busy, its holder runs the dispatch before it leaves ({@link #unlockAndDrain}), and every
+ * path that takes the lock leaves it that way. Readers of lane state never take the lock.
+ *
+ * <p>Waiters are told their fate only after the lock is released, because completing a future
+ * runs the caller's callbacks. A callback may itself release a permit; that release dispatches at
+ * once, on the same thread, so a freed permit never waits for the callback to return. Only when
+ * callbacks nest more than {@link #MAX_NESTING} deep does a thread hand the dispatch to
+ * {@link Callbacks}, so a chain of callbacks that each release cannot overflow the stack.
  */
 final class WaitingRoom {
 
-  /** Stops a thread that is signalling waiters from dispatching again further down its stack. */
-  private static final ThreadLocal<boolean[]> SIGNALLING =
-      ThreadLocal.withInitial(() -> new boolean[1]);
+  /** Dispatch loops one thread may run inside each other's callbacks. */
+  static final int MAX_NESTING = 8;
+
+  private static final ThreadLocal<int[]> NESTING = ThreadLocal.withInitial(() -> new int[1]);
 
   private final Lane lane;
   private final Gate gate;
@@ -27,33 +33,46 @@ final class WaitingRoom {
   private final AtomicBoolean dispatchPending = new AtomicBoolean();
   private final WaitQueue normal = new WaitQueue();
   private final WaitQueue background = new WaitQueue();
+  /** Present for {@link QueueOrder#ADAPTIVE} only. */
+  private final QueueWatch watch;
 
   WaitingRoom(Lane lane, Gate gate, int maxQueued, QueueOrder order) {
     this.lane = lane;
     this.gate = gate;
     this.maxQueued = maxQueued;
     this.order = order;
+    this.watch = order == QueueOrder.ADAPTIVE ? new QueueWatch(lane::typicalLatencyNanos) : null;
   }
 
   /**
-   * Admits {@code waiter} at once, queues it, or rejects it. Whatever is settled here is signalled
-   * like any other outcome, so callers read the result from the waiter's state.
+   * Admits {@code waiter} at once, queues it for at most {@code waitNanos}, or rejects it.
+   * Whatever is settled here is signalled like any other outcome, so callers read the result from
+   * the waiter's state.
    */
-  void enter(Waiter waiter, boolean mayWait) {
+  void enter(Waiter waiter, long waitNanos) {
+    boolean mayWait = waitNanos > 0;
+    // The clock is user code: read it before taking the lock, never under it.
+    long now = watch != null && mayWait ? lane.clock() : LanePermit.UNTIMED;
     Waiter toSignal = null;
+    BlockingWaiter next = null;
     lock.lock();
     try {
       if (gate.isClosed()) {
         waiter.tryReject(Reason.CLOSED);
-      } else if (gate.tryAdmit(waiter.priority) >= 0) {
+      } else if (gate.tryAdmit(waiter.priority) != -1) {
         waiter.tryGrant();
       } else if (!mayWait) {
         waiter.tryReject(Reason.LIMIT_REACHED);
+      } else if (clearlyTooLate(waiter.priority, waitNanos, now)) {
+        lane.blocked();
+        turnedAway();
+        waiter.tryReject(Reason.TIMEOUT);
       } else if (normal.size() + background.size() < maxQueued) {
         queueOf(waiter.priority).addNewest(waiter);
         lane.blocked();
       } else if (waiter.priority == Priority.NORMAL && !background.isEmpty()) {
         lane.blocked();
+        turnedAway();
         Waiter evicted = background.newest();
         background.remove(evicted);
         if (evicted.tryReject(Reason.EVICTED)) {
@@ -61,6 +80,7 @@ final class WaitingRoom {
         }
         normal.addNewest(waiter);
       } else {
+        turnedAway();
         waiter.tryReject(Reason.QUEUE_FULL);
       }
       if (!waiter.queued) {
@@ -73,75 +93,85 @@ final class WaitingRoom {
         toSignal = append(toSignal, dispatchLocked());
       }
       refreshFlags();
+      next = nextInLine();
     } finally {
       unlockAndDrain();
     }
     signalAll(toSignal);
+    nudge(next);
   }
 
-  /** Takes a waiter that gave up out of its queue. */
-  void leave(Waiter waiter) {
+  /**
+   * Takes a waiter that gave up out of its queue.
+   *
+   * @param timedOut whether it waited as long as it could, rather than being cancelled
+   */
+  void leave(Waiter waiter, boolean timedOut) {
     Waiter toSignal = null;
+    BlockingWaiter next = null;
     lock.lock();
     try {
+      if (timedOut && watch != null) {
+        watch.turnedAway();
+      }
       if (queueOf(waiter.priority).remove(waiter)) {
         toSignal = dispatchLocked();
         refreshFlags();
+        next = nextInLine();
       }
     } finally {
       unlockAndDrain();
     }
     signalAll(toSignal);
+    nudge(next);
   }
 
   /** Hands freed permits to waiters; never blocks. */
   void requestDispatch() {
     dispatchPending.set(true);
-    boolean[] signalling = SIGNALLING.get();
-    if (signalling[0]) {
-      return; // the loop further up this thread's stack will see the request
+    int[] nesting = NESTING.get();
+    if (nesting[0] >= MAX_NESTING) {
+      // Deep inside callbacks that each released a permit: finish on a fresh stack.
+      lane.callbackExecutor().execute(this::requestDispatch);
+      return;
     }
-    signalling[0] = true;
+    nesting[0]++;
     try {
       while (dispatchPending.get() && lock.tryLock()) {
         Waiter toSignal;
+        BlockingWaiter next;
         try {
           dispatchPending.set(false);
           toSignal = dispatchLocked();
           refreshFlags();
+          next = nextInLine();
         } finally {
           lock.unlock();
         }
         signalAll(toSignal);
+        nudge(next);
       }
     } finally {
-      signalling[0] = false;
+      nesting[0]--;
     }
   }
 
   /** Rejects every waiter with {@code CLOSED}; the gate is already closed to newcomers. */
   void closeAll() {
-    Waiter toSignal = null;
+    Waiter toSignal;
     lock.lock();
     try {
       toSignal = append(rejectAll(normal), rejectAll(background));
       refreshFlags();
     } finally {
-      lock.unlock();
+      unlockAndDrain();
     }
     signalAll(toSignal);
   }
 
+  /** Waiters of {@code priority} now; takes no lock, so reading it never delays a hand-over. */
   int waiting(Priority priority) {
-    if (priority == Priority.CRITICAL) {
-      return 0;
-    }
-    lock.lock();
-    try {
-      return queueOf(priority).size();
-    } finally {
-      lock.unlock();
-    }
+    return priority == Priority.CRITICAL ? 0 : queueOf(priority).size();
   }
 
   private Waiter dispatchLocked() {
@@ -152,7 +182,7 @@ final class WaitingRoom {
       if (queue == null) {
         break;
       }
-      Waiter next = order == QueueOrder.FIFO ? queue.oldest() : queue.newest();
+      Waiter next = newestFirst() ? queue.newest() : queue.oldest();
       if (!next.isWaiting()) {
         queue.remove(next); // gave up and is on its way out; nothing to hand over
         continue;
@@ -163,6 +193,9 @@ final class WaitingRoom {
       }
       queue.remove(next);
       if (next.tryGrant()) {
+        if (watch != null) {
+          watch.granted(gate.bound(next.priority));
+        }
         if (last == null) {
           first = next;
         } else {
@@ -200,10 +233,66 @@ final class WaitingRoom {
     }
   }
 
+  /** Called after every change to the queues, under the lock. */
   private void refreshFlags() {
     gate.setWaitingFlags(
         (normal.isEmpty() ? 0 : Gate.NORMAL_WAITING)
             | (background.isEmpty() ? 0 : Gate.BACKGROUND_WAITING));
+    if (watch != null) {
+      watch.observe(normal.size() + background.size());
+    }
+  }
+
+  /**
+   * The thread that the next freed permit will go to, if it is parked and should start spinning
+   * for it; marks it. See {@link BlockingWaiter}.
+   */
+  private BlockingWaiter nextInLine() {
+    WaitQueue queue = !normal.isEmpty() ? normal : !background.isEmpty() ? background : null;
+    if (queue == null) {
+      return null;
+    }
+    Waiter head = newestFirst() ? queue.newest() : queue.oldest();
+    if (head instanceof BlockingWaiter && head.isWaiting()
+        && ((BlockingWaiter) head).markNextInLine()) {
+      return (BlockingWaiter) head;
+    }
+    return null;
+  }
+
+  private static void nudge(BlockingWaiter waiter) {
+    if (waiter != null) {
+      waiter.nudge();
+    }
+  }
+
+  private void turnedAway() {
+    if (watch != null) {
+      watch.turnedAway();
+    }
+  }
+
+  private boolean newestFirst() {
+    return order == QueueOrder.LIFO || (watch != null && watch.standing());
+  }
+
+  /**
+   * For {@link QueueOrder#ADAPTIVE}: moves the watch on to {@code now} (the one clock reading a
+   * waiter costs) and asks whether a call of {@code priority} would clearly wait past
+   * {@code waitNanos}.
+   */
+  private boolean clearlyTooLate(Priority priority, long waitNanos, long now) {
+    if (watch == null || now == LanePermit.UNTIMED) {
+      return false;
+    }
+    watch.tick(now, normal.size() + background.size());
+    // Calls served before this one: NORMAL goes before BACKGROUND; within a priority, everyone
+    // queued goes first unless the queue stands and the newest goes first.
+    int ahead = priority == Priority.NORMAL ? 0 : normal.size();
+    if (!watch.standing()) {
+      ahead += queueOf(priority).size();
+    }
+    return watch.clearlyTooLate(ahead, waitNanos, gate.limit());
   }
 
   private WaitQueue queueOf(Priority priority) {
@@ -222,12 +311,46 @@ final class WaitingRoom {
     return chain;
   }
 
+  /**
+   * Tells each waiter of the chain its fate. Parked threads are woken at once. Telling an
+   * asynchronous waiter runs user code (its future's callbacks, its scheduler's cancel), which may
+   * take any time, even wait for another waiter of the same chain: so when several are in the
+   * chain, the first (the caller entering, or the head of the queue) is told here, after everyone
+   * else has been set going, and the others on the lane's callback executor. Whatever signalling
+   * throws, the rest are still told.
+   */
   private void signalAll(Waiter chain) {
+    Waiter keep = null;
     while (chain != null) {
       Waiter next = chain.nextToSignal;
       chain.nextToSignal = null;
-      chain.signal(lane);
+      if (!chain.runsUserCode()) {
+        signal(chain);
+      } else if (keep == null) {
+        keep = chain;
+      } else {
+        handOff(chain);
+      }
       chain = next;
+    }
+    if (keep != null) {
+      signal(keep);
+    }
+  }
+
+  private void handOff(Waiter waiter) {
+    try {
+      lane.callbackExecutor().execute(() -> signal(waiter));
+    } catch (RuntimeException rejected) {
+      signal(waiter); // an executor that refuses: tell it here rather than never
+    }
+  }
+
+  private void signal(Waiter waiter) {
+    try {
+      waiter.signal(lane);
+    } catch (RuntimeException | Error failure) {
+      lane.userCodeFailed("signalling a waiter", failure);
     }
   }
 }

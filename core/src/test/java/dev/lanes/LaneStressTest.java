@@ -2,6 +2,7 @@ package dev.lanes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lanes.limit.WindowSummary;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -22,7 +26,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Hammers one lane from many threads with a random mix of every way in and out: try, timed
  * acquire, async with cancel, interrupts, drops and ignores, double releases, and limit changes
- * through the real window path. Checks the invariants on every admission and that nothing leaks.
+ * through the real window path. Around it runs user code that misbehaves: a reader taking
+ * snapshots in a loop, listeners that throw, async callbacks that release their permit and then
+ * block, and a scheduler that now and then throws. Checks the invariants on every admission, and
+ * that at the end nothing leaks, nothing waits and every future is complete.
  */
 class LaneStressTest {
 
@@ -41,6 +48,8 @@ class LaneStressTest {
   private final AtomicLong granted = new AtomicLong();
   private final AtomicLong released = new AtomicLong();
   private final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<CompletableFuture<?>> futures = new ConcurrentLinkedQueue<>();
+  private final AtomicLong schedules = new AtomicLong();
 
   private boolean limitMoves;
   private SteerableAlgorithm algorithm;
@@ -69,7 +78,18 @@ class LaneStressTest {
     algorithm = new SteerableAlgorithm(initial);
     lane = SteerableAlgorithm.lane("stress", algorithm, MIN_LIMIT, initial, MAX_LIMIT)
         .criticalCeiling(CEILING).backgroundReserve(RESERVE).maxQueued(32)
-        .maxWait(Duration.ofMillis(1)).build();
+        .maxWait(Duration.ofMillis(1))
+        .scheduler(this::flakySchedule)
+        .listener(new ThrowingListener())
+        .build();
+    AtomicBoolean stopReading = new AtomicBoolean();
+    Thread reader = new Thread(() -> {
+      while (!stopReading.get()) {
+        lane.snapshot().toString();
+        lane.toString();
+      }
+    }, "stress-reader");
+    reader.start();
     SplittableRandom master = new SplittableRandom(seed);
     List<Thread> workers = new ArrayList<>();
     CountDownLatch start = new CountDownLatch(1);
@@ -82,6 +102,17 @@ class LaneStressTest {
     for (Thread worker : workers) {
       worker.join(TimeUnit.MINUTES.toMillis(2));
       assertThat(worker.isAlive()).as("%s finished", worker.getName()).isFalse();
+    }
+    stopReading.set(true);
+    reader.join();
+    for (CompletableFuture<?> future : futures) {
+      try {
+        future.get(10, TimeUnit.SECONDS);
+      } catch (ExecutionException | CancellationException expected) {
+        // refused, timed out or cancelled: complete all the same
+      } catch (TimeoutException e) {
+        violations.add("a future neither completed nor timed out: " + future);
+      }
     }
 
     assertThat(violations).as("seed %d", seed).isEmpty();
@@ -111,8 +142,10 @@ class LaneStressTest {
         } else if (op < 65) {
           Permit permit = lane.acquire(priority, Duration.ofNanos(random.nextInt(300_000)));
           use(permit, random);
-        } else if (op < 90) {
+        } else if (op < 85) {
           async(priority, random);
+        } else if (op < 90) {
+          asyncReleasingInTheCallback(priority, random);
         } else if (op < 93) {
           workers.get(random.nextInt(workers.size())).interrupt();
         } else if (limitMoves) {
@@ -148,6 +181,54 @@ class LaneStressTest {
       return;
     }
     use(permit, random);
+  }
+
+  /**
+   * A callback that uses its permit, releases it, and then goes on working: it may run on the
+   * thread that released a permit, and must not hold up the next hand-over.
+   */
+  private void asyncReleasingInTheCallback(Priority priority, SplittableRandom random) {
+    CompletableFuture<Permit> future =
+        lane.acquireAsync(priority, Duration.ofNanos(random.nextInt(500_000)));
+    long blockNanos = random.nextInt(50_000);
+    SplittableRandom callbackRandom = random.split();
+    futures.add(future.thenAccept(permit -> {
+      use(permit, callbackRandom);
+      LockSupport.parkNanos(blockNanos);
+    }));
+  }
+
+  /** The system scheduler, except that one call in 50 throws, and one cancel in 50 too. */
+  private Cancellable flakySchedule(Runnable task, long delayNanos) {
+    long n = schedules.incrementAndGet();
+    if (n % 50 == 0) {
+      throw new RejectedExecutionException("flaky scheduler, call " + n);
+    }
+    Cancellable real = LaneScheduler.system().schedule(task, delayNanos);
+    return () -> {
+      if (n % 50 == 25) {
+        throw new IllegalStateException("flaky cancel, call " + n);
+      }
+      return real.cancel();
+    };
+  }
+
+  /** Throws from every event it hears. */
+  private static final class ThrowingListener implements LaneListener {
+    @Override
+    public void onLimitChanged(Lane lane, int oldLimit, int newLimit) {
+      throw new IllegalStateException("listener fails on limit change");
+    }
+
+    @Override
+    public void onWindowClosed(Lane lane, WindowSummary window, int limit) {
+      throw new IllegalStateException("listener fails on window");
+    }
+
+    @Override
+    public void onRejected(Lane lane, Priority priority, LaneRejectedException.Reason reason) {
+      throw new IllegalStateException("listener fails on refusal");
+    }
   }
 
   private void use(Permit permit, SplittableRandom random) {

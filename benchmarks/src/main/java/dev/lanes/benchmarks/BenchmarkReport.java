@@ -146,7 +146,7 @@ public final class BenchmarkReport {
     return new double[] {lanes / floor, netflix / lanes, netflix / floor, netflix / bare};
   }
 
-  private static String machine() throws IOException {
+  static String machine() throws IOException {
     String cpu = "unknown CPU";
     Path cpuinfo = Paths.get("/proc/cpuinfo");
     if (Files.isReadable(cpuinfo)) {

@@ -1,0 +1,146 @@
+package dev.lanes;
+
+import java.util.function.LongSupplier;
+
+/**
+ * Watches a waiting room's queue for {@link QueueOrder#ADAPTIVE}: whether it stands, and how
+ * fast it is served. Guarded by the waiting room's lock.
+ *
+ * <p><b>A standing queue</b>, as in CoDel, is one that does not drain within an interval. CoDel
+ * watches the smallest time a packet spent in the queue; here the order of service changes with
+ * the verdict (newest first serves calls that waited no time at all), so the watch uses a measure
+ * that no order can change: the shortest the queue got during the interval. The queue stands when
+ * it never emptied and its shortest length was more than {@code target} worth of service, that is
+ * {@code minQueued > target × rate}, with {@code rate} the hand-overs per second in the interval
+ * (while the queue never empties, every freed permit goes to a waiter, so that is the rate at
+ * which the resource serves the queue); and when, in that interval, the lane turned callers away:
+ * a full queue, a wait that ran out, or an early refusal. That last condition tells an open stream
+ * of callers that outruns the resource, whose oldest waiters are stale, from a closed loop of
+ * worker threads, whose queue is long but bounded by their number: nobody in it runs out of
+ * patience, and arrival order is both fair and as fast.
+ *
+ * <p><b>The target</b> is twice the typical latency of a call (the median of the lane's last
+ * window), between 100 µs and 1 s, or CoDel's 5 ms before the lane has measured anything: a
+ * queue worth two service times is one that the burst that built it should long since have
+ * drained. <b>The interval</b> is twenty targets and at least 100 ms, CoDel's own ratio of
+ * interval to target, so that a queue is judged over many service times.
+ *
+ * <p><b>Deadlines.</b> A call with {@code n - 1} calls ahead of it needs {@code n} hand-overs.
+ * When completions arrive at rate {@code r} roughly as a Poisson stream, {@code n} of them take
+ * {@code n / r} on average, with a standard deviation of {@code sqrt(n) / r}. A call is refused at
+ * once only when even three standard deviations of luck would not get it served within its
+ * {@code maxWait}: {@code (n − 3 sqrt(n)) / r > maxWait}. The rate is not the last interval's
+ * hand-over rate, which the permits of that moment set (the limit may have risen since, or a
+ * background reserve held that queue to a few permits): it is the permits the lane has now over
+ * the time a permit was held, {@code r = limit / S}, where {@code S} was measured over the last
+ * interval as its length times the permits a waiter could use, per hand-over. And it is doubled,
+ * as if calls had become twice as fast since: the estimate is meant to catch the hopeless, never a
+ * call that could make it. It needs an interval in which the queue never emptied and at least
+ * {@link #MIN_GRANTS} calls were handed a permit; a lane with no such measurement refuses nobody
+ * early.
+ */
+final class QueueWatch {
+
+  static final long DEFAULT_TARGET_NANOS = 5_000_000L;
+  static final long MIN_TARGET_NANOS = 100_000L;
+  static final long MAX_TARGET_NANOS = 1_000_000_000L;
+  static final long MIN_INTERVAL_NANOS = 100_000_000L;
+  static final int INTERVAL_TARGETS = 20;
+  /** Hand-overs an interval needs before its rate means anything. */
+  static final int MIN_GRANTS = 8;
+
+  private final LongSupplier typicalLatencyNanos;
+  private boolean started;
+  private long intervalStart;
+  private long targetNanos = DEFAULT_TARGET_NANOS;
+  private long intervalNanos = MIN_INTERVAL_NANOS;
+  private int minQueued;
+  private int grants;
+  /** The permits waiters could use, summed over the interval's hand-overs. */
+  private long permitsAtGrants;
+  private boolean turnedAway;
+  private boolean standing;
+  /** Hand-overs per second in the last interval, or 0 if it says nothing. */
+  private double rate;
+  /** How long a permit was held, per the last interval, or 0 if it says nothing. */
+  private double holdNanos;
+
+  /** @param typicalLatencyNanos the median latency of the lane's last window, 0 if none */
+  QueueWatch(LongSupplier typicalLatencyNanos) {
+    this.typicalLatencyNanos = typicalLatencyNanos;
+  }
+
+  /** Sees the queue's length after every change to it. */
+  void observe(int queued) {
+    if (queued < minQueued) {
+      minQueued = queued;
+    }
+    if (queued == 0) {
+      standing = false; // a queue that emptied does not stand
+    }
+  }
+
+  /** Counts a call handed a permit from the queue, when {@code permits} were open to it. */
+  void granted(int permits) {
+    grants++;
+    permitsAtGrants += permits;
+  }
+
+  /** A caller was turned away: a full queue, an eviction, a wait that ran out, a refusal. */
+  void turnedAway() {
+    turnedAway = true;
+  }
+
+  /** Whether the queue stood through the last interval; then it is served newest first. */
+  boolean standing() {
+    return standing;
+  }
+
+  /** Closes the interval if it is over; called, with the clock, as a call joins the queue. */
+  void tick(long nowNanos, int queued) {
+    if (!started) {
+      started = true;
+      restart(nowNanos, queued);
+      return;
+    }
+    long elapsed = nowNanos - intervalStart;
+    if (elapsed < intervalNanos) {
+      return;
+    }
+    boolean neverEmptied = minQueued > 0;
+    boolean measured = neverEmptied && grants >= MIN_GRANTS;
+    rate = measured ? grants * 1e9 / elapsed : 0;
+    // While the queue never emptied, every permit turned over to a waiter: grants = permits ×
+    // elapsed / hold.
+    holdNanos = measured ? (double) elapsed * permitsAtGrants / grants / grants : 0;
+    standing = turnedAway && rate > 0 && minQueued > targetNanos * rate / 1e9;
+    long typical = typicalLatencyNanos.getAsLong();
+    if (typical > 0) {
+      targetNanos = Math.max(MIN_TARGET_NANOS, Math.min(MAX_TARGET_NANOS, 2 * typical));
+      intervalNanos = Math.max(MIN_INTERVAL_NANOS, INTERVAL_TARGETS * targetNanos);
+    }
+    restart(nowNanos, queued);
+  }
+
+  /**
+   * Whether a call with {@code ahead} calls before it in the order of service clearly cannot be
+   * served within {@code maxWaitNanos}, with {@code limit} permits in the lane now.
+   */
+  boolean clearlyTooLate(int ahead, long maxWaitNanos, int limit) {
+    if (holdNanos <= 0) {
+      return false;
+    }
+    double perNano = 2.0 * limit / holdNanos;
+    double needed = ahead + 1.0;
+    double withLuck = needed - 3 * Math.sqrt(needed);
+    return withLuck / perNano > maxWaitNanos;
+  }
+
+  private void restart(long nowNanos, int queued) {
+    intervalStart = nowNanos;
+    minQueued = queued;
+    grants = 0;
+    permitsAtGrants = 0;
+    turnedAway = false;
+  }
+}
