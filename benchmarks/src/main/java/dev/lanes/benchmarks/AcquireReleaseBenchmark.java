@@ -9,6 +9,7 @@ import dev.lanes.Permit;
 import dev.lanes.Priority;
 import dev.lanes.algorithms.FixedLimit;
 import dev.lanes.limit.WindowConfig;
+import dev.lanes.resilience4j.LaneBulkhead;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import java.time.Duration;
@@ -52,6 +53,9 @@ public class AcquireReleaseBenchmark {
   private final Lane laneWithoutWindow = Lane.builder("benchmark-bare")
       .algorithm(new FixedLimit()).limits(1, ROOM, ROOM)
       .window(WindowConfig.disabled()).build();
+  // A lane like {@code lane}, behind Resilience4j's Bulkhead interface and used as {@code bulkhead} is.
+  private final Bulkhead laneBulkhead = LaneBulkhead.of(Lane.builder("benchmark-bulkhead")
+      .algorithm(new FixedLimit()).limits(1, ROOM, ROOM).maxWait(Duration.ZERO).build());
 
   /** The floor: what any limiter that times its calls must at least do. */
   @Benchmark
@@ -78,6 +82,14 @@ public class AcquireReleaseBenchmark {
       throw new IllegalStateException("no permit");
     }
     bulkhead.onComplete();
+  }
+
+  @Benchmark
+  public void laneBulkhead() {
+    if (!laneBulkhead.tryAcquirePermission()) {
+      throw new IllegalStateException("no permit");
+    }
+    laneBulkhead.onComplete();
   }
 
   @Benchmark
