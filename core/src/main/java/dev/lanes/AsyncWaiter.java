@@ -33,20 +33,26 @@ final class AsyncWaiter extends Waiter {
     if (scheduled != null) {
       try {
         scheduled.cancel();
-      } catch (RuntimeException ignored) {
+      } catch (RuntimeException | Error ignored) {
         // see above
       }
     }
   }
 
   @Override
+  boolean runsUserCode() {
+    return true;
+  }
+
+  @Override
   void signal(Lane lane) {
     disarmTimeout();
     if (state() == GRANTED) {
-      Permit permit = lane.grant(priority, -1);
-      if (!future.complete(permit)) {
-        // The caller cancelled at this very moment: the permit was never theirs.
-        lane.withdraw(permit);
+      Permit permit = lane.permit(priority, -1L);
+      if (future.complete(permit)) {
+        lane.admitted(priority);
+      } else {
+        lane.giveBack(priority); // the caller cancelled at this very moment: it was never theirs
       }
     } else {
       future.completeExceptionally(lane.refusal(priority, reason()));

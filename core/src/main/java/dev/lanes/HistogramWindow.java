@@ -10,6 +10,7 @@ final class HistogramWindow implements WindowSummary {
   private final long endNanos;
   private final Distribution latency;
   private final int drops;
+  private final long calls;
   private final int maxInFlight;
   private final long blocked;
   private final double quantile;
@@ -20,6 +21,7 @@ final class HistogramWindow implements WindowSummary {
       long endNanos,
       Distribution latency,
       int drops,
+      long calls,
       int maxInFlight,
       long blocked,
       double quantile,
@@ -28,6 +30,7 @@ final class HistogramWindow implements WindowSummary {
     this.endNanos = endNanos;
     this.latency = latency;
     this.drops = drops;
+    this.calls = calls;
     this.maxInFlight = maxInFlight;
     this.blocked = blocked;
     this.quantile = quantile;
@@ -80,9 +83,14 @@ final class HistogramWindow implements WindowSummary {
   }
 
   @Override
+  public long calls() {
+    return calls;
+  }
+
+  @Override
   public double completionsPerSecond() {
     long nanos = endNanos - startNanos;
-    return nanos <= 0 ? 0 : (latency.count() + drops) * 1e9 / nanos;
+    return nanos <= 0 ? 0 : calls * 1e9 / nanos;
   }
 
   @Override
@@ -102,7 +110,8 @@ final class HistogramWindow implements WindowSummary {
 
   @Override
   public String toString() {
-    return "Window[" + samples() + " samples, " + drops + " drops, p" + (quantile * 100) + "="
+    return "Window[" + calls + " calls, " + samples() + " timed, " + drops + " drops, p"
+        + (quantile * 100) + "="
         + tailNanos() / 1000 + "us, min=" + minNanos() / 1000 + "us, maxInFlight=" + maxInFlight
         + ", " + Math.round(completionsPerSecond()) + "/s]";
   }

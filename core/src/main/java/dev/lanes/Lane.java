@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -55,6 +56,7 @@ public final class Lane implements AutoCloseable {
   private final LatencyWindow window;
   private final Ticker ticker;
   private final LaneScheduler scheduler;
+  private final Executor callbackExecutor;
   private final long maxWaitNanos;
   private final Predicate<Throwable> overloadOn;
   private final String algorithmName;
@@ -75,7 +77,9 @@ public final class Lane implements AutoCloseable {
     this.listeners = new Listeners(name, builder.listeners());
     this.ticker = builder.ticker();
     this.scheduler = builder.scheduler();
-    this.maxWaitNanos = builder.maxWait().toNanos();
+    this.callbackExecutor =
+        builder.callbackExecutor() != null ? builder.callbackExecutor() : Callbacks::execute;
+    this.maxWaitNanos = nanosOf(builder.maxWait());
     this.overloadOn = builder.overloadOn();
     this.algorithmName = nameOf(algorithm);
     this.events = new LaneEvents(name);
@@ -100,8 +104,8 @@ public final class Lane implements AutoCloseable {
    * empty result.
    */
   public Optional<Permit> tryAcquire(Priority priority) {
-    int before = gate.tryAdmit(priority);
-    if (before >= 0) {
+    long before = gate.tryAdmit(priority);
+    if (before != -1) {
       return Optional.of(grant(priority, before));
     }
     refuse(priority, fastRefusalReason(priority)); // counted, but no exception: nobody sees one
@@ -117,12 +121,12 @@ public final class Lane implements AutoCloseable {
    *     holds no permit
    */
   public Permit acquire(Priority priority, Duration maxWait) throws InterruptedException {
-    long waitNanos = checkWait(maxWait).toNanos();
+    long waitNanos = nanosOf(checkWait(maxWait));
     if (Thread.interrupted()) {
       throw new InterruptedException("interrupted before acquiring from lane '" + name + "'");
     }
-    int before = gate.tryAdmit(priority);
-    if (before >= 0) {
+    long before = gate.tryAdmit(priority);
+    if (before != -1) {
       return grant(priority, before);
     }
     if (priority == Priority.CRITICAL) {
@@ -134,7 +138,7 @@ public final class Lane implements AutoCloseable {
   /** Takes a permit, waiting at most the lane's {@code maxWait}; see {@link #acquire(Priority,
    * Duration)}. */
   public Permit acquire(Priority priority) throws InterruptedException {
-    return acquire(priority, Duration.ofNanos(maxWaitNanos));
+    return acquire(priority, maxWait());
   }
 
   /**
@@ -143,9 +147,9 @@ public final class Lane implements AutoCloseable {
    * request; a permit granted at that same moment goes back to the lane.
    */
   public CompletableFuture<Permit> acquireAsync(Priority priority, Duration maxWait) {
-    long waitNanos = checkWait(maxWait).toNanos();
-    int before = gate.tryAdmit(priority);
-    if (before >= 0) {
+    long waitNanos = nanosOf(checkWait(maxWait));
+    long before = gate.tryAdmit(priority);
+    if (before != -1) {
       return CompletableFuture.completedFuture(grant(priority, before));
     }
     if (priority == Priority.CRITICAL) {
@@ -160,7 +164,7 @@ public final class Lane implements AutoCloseable {
         // Without its timeout the waiter could wait for ever: withdraw it. If a permit reached it
         // meanwhile, the wait is over anyway and the future completes with the permit.
         if (waiter.tryAbandon()) {
-          room.leave(waiter);
+          room.leave(waiter, false);
           waiter.future.completeExceptionally(new IllegalStateException("lane '" + name
               + "' could not wait for a permit: its scheduler failed to arm the timeout",
               schedulerFailure));
@@ -169,8 +173,8 @@ public final class Lane implements AutoCloseable {
       }
       waiter.future.whenComplete((permit, failure) -> {
         if (failure != null && waiter.tryAbandon()) {
+          room.leave(waiter, false);
           waiter.disarmTimeout();
-          room.leave(waiter);
         }
       });
     }
@@ -233,14 +237,28 @@ public final class Lane implements AutoCloseable {
         + " reserve (" + reserve + "), was " + max);
     LaneBuilder.check(ceiling >= max, "lane '" + name + "': max must not exceed the critical"
         + " ceiling (" + ceiling + "), was " + max);
+    int old;
+    int next;
     limitLock.lock();
     try {
+      // One step, in an order that keeps min <= limit <= max at every instant: the bounds that
+      // widen move first, then the limit, then the bounds that close in on it. (Reading the three
+      // one after another can still straddle a change; snapshot() reads them together.)
+      old = gate.limit();
+      next = Math.max(min, Math.min(max, old));
+      if (min < this.min) {
+        this.min = min;
+      }
+      if (max > this.max) {
+        this.max = max;
+      }
+      gate.setLimit(next);
       this.min = min;
       this.max = max;
     } finally {
       limitLock.unlock();
     }
-    applyLimit(gate.limit(), null);
+    limitMoved(old, next, null);
   }
 
   /** Whether {@code failure} means overload to this lane (see {@link LaneBuilder#overloadOn}). */
@@ -269,12 +287,31 @@ public final class Lane implements AutoCloseable {
 
   /** The lane's state and running totals; see {@link LaneSnapshot}. */
   public LaneSnapshot snapshot() {
-    return LaneSnapshot.of(this, room, counters, window);
+    return LaneSnapshot.of(this, gate, room, counters, window);
+  }
+
+  /**
+   * {@code {min, limit, max}} as one consistent reading. Separate calls of {@link #minLimit()},
+   * {@link #limit()} and {@link #maxLimit()} may straddle a change; this may not. The lock it takes
+   * is held only by changes of the limit, never by a hand-over.
+   */
+  int[] limits() {
+    limitLock.lock();
+    try {
+      return new int[] {min, gate.limit(), max};
+    } finally {
+      limitLock.unlock();
+    }
   }
 
   /** Adds a listener to a running lane. */
   public void addListener(LaneListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Removes a listener added before; returns whether it was there. */
+  public boolean removeListener(LaneListener listener) {
+    return listeners.remove(Objects.requireNonNull(listener, "listener"));
   }
 
   /**
@@ -285,8 +322,8 @@ public final class Lane implements AutoCloseable {
   public void close() {
     if (gate.close()) {
       room.closeAll();
-      if (!listeners.isEmpty()) {
-        listeners.fire(l -> l.onClosed(this));
+      if (listeners.hear(Listeners.CLOSED)) {
+        listeners.fire(Listeners.CLOSED, l -> l.onClosed(this));
       }
     }
   }
@@ -298,27 +335,55 @@ public final class Lane implements AutoCloseable {
 
   // ---- package-private: the parts of the lane its helpers call back into ----
 
-  /** Makes the permit for an admission; {@code inFlightBefore} is -1 for a waiter. */
-  Permit grant(Priority priority, int inFlightBefore) {
+  /**
+   * Makes the permit for an admission.
+   *
+   * @param stateBefore the gate's state before a fast-path admission, or -1 for a waiter
+   */
+  Permit grant(Priority priority, long stateBefore) {
     counters.admitted(priority);
-    if (priority == Priority.CRITICAL && inFlightBefore >= gate.limit()) {
+    if (priority == Priority.CRITICAL && stateBefore != -1
+        && Gate.inFlightOf(stateBefore) >= gate.limit()) {
       counters.bypassed(priority);
     }
-    return new LanePermit(this, priority, now());
+    return permit(priority, stateBefore);
+  }
+
+  /** Makes the permit for an admission, without counting it; see {@link #admitted}. */
+  Permit permit(Priority priority, long stateBefore) {
+    return new LanePermit(this, priority, timesCall(stateBefore) ? now() : LanePermit.UNTIMED);
+  }
+
+  /** Counts an admission whose permit was made by {@link #permit} and reached its caller. */
+  void admitted(Priority priority) {
+    counters.admitted(priority);
   }
 
   /**
-   * Takes back a permit that was granted to a future cancelled at that very moment: it was never
-   * the caller's, so it is neither admitted nor released in the lane's counts.
+   * Whether the call being admitted is one whose latency the lane times: every call while calls
+   * are rare, one in {@code k} (a power of two the window picks from the rate it saw) when they
+   * are not. The running count of completed calls picks them, so on one thread exactly one call
+   * in {@code k} is timed, with no counter of its own to contend on.
    */
-  void withdraw(Permit permit) {
-    counters.withdrawn(permit.priority());
-    giveBack();
+  private boolean timesCall(long stateBefore) {
+    if (window == null) {
+      return false;
+    }
+    int mask = window.timingMask();
+    if (mask == 0) {
+      return true;
+    }
+    long released = stateBefore != -1 ? Gate.releasesOf(stateBefore) : gate.releases();
+    return (released & mask) == 0;
   }
 
-  /** Returns a slot the gate counted as taken, uncounted anywhere else, to the next waiter. */
-  private void giveBack() {
-    long before = gate.release(false);
+  /**
+   * Returns a slot the gate counted as taken, and nothing else did, to the next waiter: a permit
+   * granted to a waiter that gave up at that very moment was never the caller's, so it is neither
+   * admitted nor released in the lane's counts.
+   */
+  void giveBack(Priority priority) {
+    long before = gate.giveBack(priority);
     if ((before & Gate.WAITING) != 0) {
       room.requestDispatch();
     }
@@ -337,8 +402,8 @@ public final class Lane implements AutoCloseable {
     if (reason == Reason.LIMIT_REACHED || reason == Reason.QUEUE_FULL) {
       blocked();
     }
-    if (!listeners.isEmpty()) {
-      listeners.fire(l -> l.onRejected(this, priority, reason));
+    if (listeners.hear(Listeners.REJECTED)) {
+      listeners.fire(Listeners.REJECTED, l -> l.onRejected(this, priority, reason));
     }
   }
 
@@ -371,6 +436,10 @@ public final class Lane implements AutoCloseable {
     }
   }
 
+  Executor callbackExecutor() {
+    return callbackExecutor;
+  }
+
   /** The median latency of the last closed window, or 0 if none has closed. */
   long typicalLatencyNanos() {
     WindowSummary last = window == null ? null : window.lastWindow();
@@ -379,18 +448,13 @@ public final class Lane implements AutoCloseable {
 
   void release(Priority priority, long grantedNanos, long now, int outcome) {
     boolean timed = grantedNanos != LanePermit.UNTIMED && now != LanePermit.UNTIMED;
-    // A timed success goes into the histogram, and counts there. Timed successes and drops are
-    // what a window is made of: the gate counts them, and decides when a window is due.
-    boolean sample = timed && outcome == LanePermit.SUCCEEDED;
-    boolean counted = timed && outcome != LanePermit.IGNORED;
-    long before = gate.release(counted);
+    counters.released(priority, outcome); // before the gate; see LaneCounters
+    long before = gate.release(priority);
     if ((before & Gate.WAITING) != 0) {
       room.requestDispatch();
     }
-    counters.released(priority, outcome, !sample);
-    if (counted) {
-      window.record(priority, grantedNanos, now, Gate.inFlightOf(before),
-          outcome == LanePermit.DROPPED, Gate.completionsOf(before) + 1);
+    if (window != null) {
+      window.released(priority, grantedNanos, now, timed, Gate.inFlightOf(before), outcome);
     }
   }
 
@@ -409,16 +473,20 @@ public final class Lane implements AutoCloseable {
     }
   }
 
-  long completions() {
-    return gate.completions();
+  /** Successes of {@code priority}, timed or not, since the lane was built. */
+  long successes(Priority priority) {
+    return counters.completedCount(priority, gate);
   }
 
-  /** Applies what the algorithm proposed after {@code closed}, clamped to [min, max]. */
-  void windowClosed(WindowSummary closed, int proposed) {
-    int next = applyLimit(proposed, closed);
+  /**
+   * Applies what the algorithm proposed after {@code closed}, clamped to [min, max]; if the
+   * algorithm failed ({@code accepted} false), the limit stays whatever it is now.
+   */
+  void windowClosed(WindowSummary closed, int proposed, boolean accepted) {
+    int next = accepted ? applyLimit(proposed, closed) : gate.limit();
     events.windowClosed(closed, next);
-    if (!listeners.isEmpty()) {
-      listeners.fire(l -> l.onWindowClosed(this, closed, next));
+    if (listeners.hear(Listeners.WINDOW_CLOSED)) {
+      listeners.fire(Listeners.WINDOW_CLOSED, l -> l.onWindowClosed(this, closed, next));
     }
   }
 
@@ -438,17 +506,22 @@ public final class Lane implements AutoCloseable {
     } finally {
       limitLock.unlock();
     }
-    if (next != old) {
-      if (next > old) {
-        room.requestDispatch();
-      }
-      events.limitChanged(old, next, algorithmName, window);
-      if (!listeners.isEmpty()) {
-        int from = old;
-        listeners.fire(l -> l.onLimitChanged(this, from, next));
-      }
-    }
+    limitMoved(old, next, window);
     return next;
+  }
+
+  /** Wakes waiters and tells listeners and the flight recorder, if the limit moved. */
+  private void limitMoved(int old, int next, WindowSummary window) {
+    if (next == old) {
+      return;
+    }
+    if (next > old) {
+      room.requestDispatch();
+    }
+    events.limitChanged(old, next, algorithmName, window);
+    if (listeners.hear(Listeners.LIMIT_CHANGED)) {
+      listeners.fire(Listeners.LIMIT_CHANGED, l -> l.onLimitChanged(this, old, next));
+    }
   }
 
   private static String nameOf(LimitAlgorithm algorithm) {
@@ -464,7 +537,7 @@ public final class Lane implements AutoCloseable {
   }
 
   void algorithmFailed(Throwable error) {
-    listeners.fire(l -> l.onAlgorithmError(this, error));
+    listeners.fire(Listeners.ALGORITHM_ERROR, l -> l.onAlgorithmError(this, error));
   }
 
   static Duration checkWait(Duration maxWait) {
@@ -475,33 +548,43 @@ public final class Lane implements AutoCloseable {
     return maxWait;
   }
 
+  /** {@code wait} in nanoseconds; a wait too long to count in them (292 years) waits for ever. */
+  static long nanosOf(Duration wait) {
+    return wait.compareTo(FOREVER) >= 0 ? Long.MAX_VALUE : wait.toNanos();
+  }
+
+  private static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE);
+
   // ---- private ----
 
   private Permit await(Priority priority, long waitNanos) throws InterruptedException {
     BlockingWaiter waiter = new BlockingWaiter(priority);
     room.enter(waiter, waitNanos);
-    long deadline = System.nanoTime() + waitNanos;
+    long start = System.nanoTime();
     while (waiter.isWaiting()) {
-      long remaining = deadline - System.nanoTime();
+      long remaining = waitNanos - (System.nanoTime() - start); // no overflow, even for ever
       if (remaining <= 0) {
         if (waiter.tryAbandon()) {
-          room.leave(waiter);
+          room.leave(waiter, true);
           throw refusal(priority, Reason.TIMEOUT);
         }
         break;
       }
-      LockSupport.parkNanos(this, remaining);
+      if (waiter.spinIfNextInLine(remaining)) {
+        break;
+      }
+      waiter.park(this, remaining);
       if (Thread.interrupted()) {
         if (waiter.tryAbandon()) {
-          room.leave(waiter);
+          room.leave(waiter, false);
         } else if (waiter.state() == Waiter.GRANTED) {
-          giveBack(); // granted at the same moment, but never the caller's
+          giveBack(priority); // granted at the same moment, but never the caller's
         }
         throw new InterruptedException("interrupted while waiting for lane '" + name + "'");
       }
     }
     if (waiter.state() == Waiter.GRANTED) {
-      return grant(priority, -1);
+      return grant(priority, -1L);
     }
     throw refusal(priority, waiter.reason());
   }
@@ -515,7 +598,7 @@ public final class Lane implements AutoCloseable {
 
   private void timeOut(AsyncWaiter waiter) {
     if (waiter.tryAbandon()) {
-      room.leave(waiter);
+      room.leave(waiter, true);
       waiter.future.completeExceptionally(refusal(waiter.priority, Reason.TIMEOUT));
     }
   }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -62,6 +63,7 @@ public final class LaneBuilder {
   private WindowConfig window = WindowConfig.defaults();
   private Ticker ticker = Ticker.system();
   private LaneScheduler scheduler;
+  private Executor callbackExecutor;
   private Predicate<Throwable> overloadOn = LaneBuilder::isOverloadByDefault;
   private final List<LaneListener> listeners = new ArrayList<>();
 
@@ -167,6 +169,18 @@ public final class LaneBuilder {
   }
 
   /**
+   * Where the lane completes a waiting caller's future when it cannot do so on the thread that
+   * freed the permit without making someone else wait: when one release or limit change serves
+   * several asynchronous waiters, all but one are told here, so that one caller's callback never
+   * holds up another's permit. By default a shared pool of daemon threads that grows as callbacks
+   * block; a simulation passes {@code Runnable::run} to keep everything on its one thread.
+   */
+  public LaneBuilder callbackExecutor(Executor executor) {
+    this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor");
+    return this;
+  }
+
+  /**
    * Which failures of a task run by {@link Lane#call} mean overload and count as drops. Other
    * failures release the permit without a sample.
    */
@@ -237,6 +251,7 @@ public final class LaneBuilder {
   WindowConfig window() { return window; }
   Ticker ticker() { return ticker; }
   LaneScheduler scheduler() { return scheduler; }
+  Executor callbackExecutor() { return callbackExecutor; }
   Predicate<Throwable> overloadOn() { return overloadOn; }
   List<LaneListener> listeners() { return listeners; }
 }

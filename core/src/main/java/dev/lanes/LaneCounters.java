@@ -1,15 +1,19 @@
 package dev.lanes;
 
 import dev.lanes.LaneRejectedException.Reason;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Running totals per priority, striped so that busy lanes do not contend on them.
+ * Running totals per priority, striped so that busy lanes do not contend on them. A reader (a
+ * metrics scrape) never sees one fall.
  *
- * <p>{@code NORMAL} admissions are not counted as they happen: that would be one more atomic
- * operation on the hottest path. They are derived instead: every {@code NORMAL} permit is either
- * still out or was released in one of three counted ways, and the {@code NORMAL} share of the
- * lane's in-flight count is what the other two priorities, which are counted, leave over.
+ * <p>{@code NORMAL} admissions and successes, the hottest path, are not counted here: the
+ * {@link Gate} derives them from its own word (see {@link Gate#normalCounts}). Those figures can
+ * lag the truth by the calls half-way through, never lead it; this class holds the highest it has
+ * given out, so that they never go back either. Every other total is counted as it happens, and
+ * a {@code NORMAL} drop or ignore before its permit goes back to the gate, so that it is never
+ * behind the gate's count of releases.
  */
 final class LaneCounters {
 
@@ -17,30 +21,18 @@ final class LaneCounters {
   private static final int REASONS = Reason.values().length;
 
   private final LongAdder[] admitted = adders(PRIORITIES);
-  private final LongAdder[] inFlight = adders(PRIORITIES);
   private final LongAdder[] completed = adders(PRIORITIES);
   private final LongAdder[] bypassed = adders(PRIORITIES);
   private final LongAdder[] dropped = adders(PRIORITIES);
   private final LongAdder[] ignored = adders(PRIORITIES);
   private final LongAdder[] rejected = adders(PRIORITIES * REASONS);
+  private final AtomicLong normalAdmitted = new AtomicLong();
+  private final AtomicLong normalCompleted = new AtomicLong();
 
-  /** Counts a grant; for {@code NORMAL} this is free. */
+  /** Counts a grant; a {@code NORMAL} one the gate counts for free. */
   void admitted(Priority priority) {
     if (priority != Priority.NORMAL) {
       admitted[priority.ordinal()].increment();
-      inFlight[priority.ordinal()].increment();
-    }
-  }
-
-  /**
-   * Undoes the count of a grant whose permit went straight back, never used: its future was
-   * cancelled as the permit arrived. A {@code NORMAL} grant is derived from releases and
-   * in-flight, and the permit is neither, so there is nothing to undo for it.
-   */
-  void withdrawn(Priority priority) {
-    if (priority != Priority.NORMAL) {
-      admitted[priority.ordinal()].decrement();
-      inFlight[priority.ordinal()].decrement();
     }
   }
 
@@ -48,19 +40,13 @@ final class LaneCounters {
     bypassed[priority.ordinal()].increment();
   }
 
-  /**
-   * Counts a release. A success that went into the latency histogram is counted there, for free;
-   * {@code countSuccess} says whether this one was not.
-   */
-  void released(Priority priority, int outcome, boolean countSuccess) {
-    if (priority != Priority.NORMAL) {
-      inFlight[priority.ordinal()].decrement();
-    }
+  /** Counts a release; call it before the permit goes back to the gate. */
+  void released(Priority priority, int outcome) {
     if (outcome == LanePermit.DROPPED) {
       dropped[priority.ordinal()].increment();
     } else if (outcome == LanePermit.IGNORED) {
       ignored[priority.ordinal()].increment();
-    } else if (countSuccess) {
+    } else if (priority != Priority.NORMAL) {
       completed[priority.ordinal()].increment();
     }
   }
@@ -69,24 +55,23 @@ final class LaneCounters {
     rejected[priority.ordinal() * REASONS + reason.ordinal()].increment();
   }
 
-  /**
-   * Permits granted to {@code priority}.
-   *
-   * @param completed successful releases of {@code priority}
-   * @param laneInFlight the lane's total in-flight count
-   */
-  long admittedCount(Priority priority, long completed, int laneInFlight) {
+  long admittedCount(Priority priority, Gate gate) {
     if (priority != Priority.NORMAL) {
       return admitted[priority.ordinal()].sum();
     }
-    long others = inFlight[Priority.CRITICAL.ordinal()].sum()
-        + inFlight[Priority.BACKGROUND.ordinal()].sum();
-    long normalInFlight = Math.max(0, laneInFlight - others);
-    return completed + droppedCount(priority) + ignoredCount(priority) + normalInFlight;
+    return raise(normalAdmitted, gate.normalCounts()[0]);
   }
 
-  long completedCount(Priority priority) {
-    return completed[priority.ordinal()].sum();
+  /** Successes of {@code priority}, timed or not. */
+  long completedCount(Priority priority, Gate gate) {
+    if (priority != Priority.NORMAL) {
+      return completed[priority.ordinal()].sum();
+    }
+    long released = gate.normalCounts()[1];
+    // Read after the gate: these are never behind it.
+    long others = dropped[Priority.NORMAL.ordinal()].sum()
+        + ignored[Priority.NORMAL.ordinal()].sum();
+    return raise(normalCompleted, released - others);
   }
 
   long bypassedCount(Priority priority) {
@@ -103,6 +88,11 @@ final class LaneCounters {
 
   long rejectedCount(Priority priority, Reason reason) {
     return rejected[priority.ordinal() * REASONS + reason.ordinal()].sum();
+  }
+
+  /** The larger of {@code seen} and {@code now}, kept in {@code seen}: a total never goes back. */
+  private static long raise(AtomicLong seen, long now) {
+    return seen.accumulateAndGet(now, Math::max);
   }
 
   private static LongAdder[] adders(int n) {

@@ -23,22 +23,27 @@ import java.util.Optional;
 public final class LaneSnapshot {
 
   private final String name;
+  private final int minLimit;
   private final int limit;
+  private final int maxLimit;
   private final int inFlight;
   private final Map<Priority, PriorityStats> stats;
   private final WindowSummary lastWindow;
 
   private LaneSnapshot(
-      String name, int limit, int inFlight, Map<Priority, PriorityStats> stats,
+      String name, int[] limits, int inFlight, Map<Priority, PriorityStats> stats,
       WindowSummary lastWindow) {
     this.name = name;
-    this.limit = limit;
+    this.minLimit = limits[0];
+    this.limit = limits[1];
+    this.maxLimit = limits[2];
     this.inFlight = inFlight;
     this.stats = stats;
     this.lastWindow = lastWindow;
   }
 
-  static LaneSnapshot of(Lane lane, WaitingRoom room, LaneCounters counters, LatencyWindow window) {
+  static LaneSnapshot of(
+      Lane lane, Gate gate, WaitingRoom room, LaneCounters counters, LatencyWindow window) {
     int laneInFlight = lane.inFlight();
     Map<Priority, PriorityStats> stats = new EnumMap<>(Priority.class);
     for (Priority p : Priority.values()) {
@@ -47,11 +52,10 @@ public final class LaneSnapshot {
         rejected[reason.ordinal()] = counters.rejectedCount(p, reason);
       }
       Distribution latency = window == null ? Distribution.EMPTY : window.distribution(p);
-      // Successes are counted in the histogram when they were timed, in the counters otherwise.
-      long completed = latency.count() + counters.completedCount(p);
+      long completed = counters.completedCount(p, gate);
       stats.put(p, new PriorityStats(
           room.waiting(p),
-          counters.admittedCount(p, completed, laneInFlight),
+          counters.admittedCount(p, gate),
           rejected,
           completed,
           counters.droppedCount(p),
@@ -59,7 +63,7 @@ public final class LaneSnapshot {
           counters.bypassedCount(p),
           latency));
     }
-    return new LaneSnapshot(lane.name(), lane.limit(), laneInFlight, stats,
+    return new LaneSnapshot(lane.name(), lane.limits(), laneInFlight, stats,
         window == null ? null : window.lastWindow());
   }
 
@@ -71,6 +75,16 @@ public final class LaneSnapshot {
   /** The limit at the moment of the snapshot. */
   public int limit() {
     return limit;
+  }
+
+  /** The lowest the limit could go at the moment of the snapshot; read together with the limit. */
+  public int minLimit() {
+    return minLimit;
+  }
+
+  /** The highest the limit could go at the moment of the snapshot; read together with the limit. */
+  public int maxLimit() {
+    return maxLimit;
   }
 
   /** Permits out at the moment of the snapshot, every priority together. */
@@ -133,17 +147,26 @@ public final class LaneSnapshot {
   }
 
   /**
-   * The latency at {@code quantile} of every call of {@code priority} measured since the lane was
-   * built; 0 if none was.
+   * The latency at {@code quantile} of the {@link #timed timed} calls of {@code priority} since the
+   * lane was built; 0 if none was.
    */
   public long latencyNanos(Priority priority, double quantile) {
     return stats.get(priority).latency.percentile(quantile);
   }
 
   /**
-   * The total time of every call of {@code priority} measured since the lane was built, from the
-   * same histogram as {@link #latencyNanos}: each call counts at its bucket's midpoint, within
-   * about 3% of its true latency.
+   * Calls of {@code priority} whose latency the lane timed, since it was built: every call while
+   * calls are rare, one in {@code k} on a busy lane (see
+   * {@link dev.lanes.limit.WindowConfig#timedCalls(int)}). The latency figures here are theirs.
+   */
+  public long timed(Priority priority) {
+    return stats.get(priority).latency.count();
+  }
+
+  /**
+   * The total time of the {@link #timed timed} calls of {@code priority} since the lane was built,
+   * from the same histogram as {@link #latencyNanos}: each call counts at its bucket's midpoint,
+   * within about 3% of its true latency.
    */
   public long totalLatencyNanos(Priority priority) {
     return stats.get(priority).latency.sum();

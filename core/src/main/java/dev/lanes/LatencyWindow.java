@@ -5,9 +5,9 @@ import dev.lanes.limit.WindowConfig;
 import dev.lanes.limit.WindowSummary;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -16,6 +16,16 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * histograms, one per priority; a window is the difference between the histograms at its two ends.
  * The releasing thread that finds the window due closes it and runs the algorithm; a
  * {@code tryLock}-style flag makes sure only one does, and nobody waits for it.
+ *
+ * <p><b>Timing only some calls.</b> A window needs a few hundred timed calls, and a busy lane
+ * completes hundreds of thousands a second; two clock reads are most of the cost of a permit. So
+ * when a window closes, it picks {@code k}, a power of two, such that a window of the minimum
+ * duration at the rate just seen still times {@link WindowConfig#timedCalls()} calls, and the lane
+ * times one call in {@code k} ({@link #timingMask()}). Every call still counts: in-flight, the
+ * peak, completions, drops and calls held back are all exact; only the histogram is sampled. A
+ * window is checked for closing on timed releases (the only ones that know the time), which come
+ * at least {@code timedCalls} times per window. Algorithms that watch every sample
+ * ({@link LimitAlgorithm#onSample} overridden) get every call timed.
  */
 final class LatencyWindow {
 
@@ -30,6 +40,10 @@ final class LatencyWindow {
     }
   }
 
+  private static final Priority[] PRIORITIES = Priority.values();
+  /** The largest {@code k}: one call in a million timed still keeps the clock honest. */
+  private static final int MAX_TIMING_SHIFT = 20;
+
   private final Lane lane;
   private final LimitAlgorithm algorithm;
   /** Whether the algorithm overrides onSample; most do not, and then the call is skipped. */
@@ -38,24 +52,27 @@ final class LatencyWindow {
   private final int minSamples;
   private final long minNanos;
   private final long maxNanos;
-
-  private static final Priority[] PRIORITIES = Priority.values();
+  private final int timedCalls;
 
   private final LatencyHistogram histogram = new LatencyHistogram();
   private final AtomicLongArray drops = new AtomicLongArray(PRIORITIES.length);
+  /** Timed successes and every drop: what {@code minSamples} counts. */
+  private final AtomicLong recorded = new AtomicLong();
   private final AtomicLong blocked = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final AtomicBoolean failureReported = new AtomicBoolean();
 
   private volatile long startNanos;
-  private volatile long startCompletions;
+  private volatile long recordedAtStart;
   private volatile int maxInFlight;
+  private volatile int timingMask;
   private volatile WindowSummary last;
 
   // Guarded by `closing`.
-  private final long[][] countsAtStart;
+  private final long[][] countsAtStart = new long[PRIORITIES.length][LatencyHistogram.BUCKETS];
   private final long[][] copies = new long[PRIORITIES.length][LatencyHistogram.BUCKETS];
   private final long[] dropsAtStart = new long[PRIORITIES.length];
+  private final long[] successesAtStart = new long[PRIORITIES.length];
   private long blockedAtStart;
 
   LatencyWindow(Lane lane, LimitAlgorithm algorithm, WindowConfig config, long nowNanos) {
@@ -66,31 +83,47 @@ final class LatencyWindow {
     this.minSamples = config.minSamples();
     this.minNanos = config.minDuration().toNanos();
     this.maxNanos = config.maxDuration().toNanos();
-    this.countsAtStart = new long[PRIORITIES.length][LatencyHistogram.BUCKETS];
+    this.timedCalls = Math.max(config.minSamples(), config.timedCalls());
     this.startNanos = nowNanos;
   }
 
+  /** {@code k - 1}: the lane times a call when the running count of completions has these bits clear. */
+  int timingMask() {
+    return timingMask;
+  }
+
   /**
-   * Records one timed release that was a success or a drop. Drops count toward a window's
-   * {@code minSamples}: a lane whose calls all time out must still close its windows promptly, so
-   * that its algorithm backs off.
+   * Sees one release.
    *
+   * @param timed whether the call was timed: then {@code grantedNanos} and {@code nowNanos} are
+   *     clock readings; otherwise they mean nothing
    * @param inFlight the in-flight count just before the release
-   * @param completions the lane's running count of timed successes and drops, this one included
    */
-  void record(
-      Priority priority, long grantedNanos, long nowNanos, int inFlight, boolean dropped,
-      long completions) {
-    long rtt = nowNanos - grantedNanos;
-    if (dropped) {
-      drops.incrementAndGet(priority.ordinal());
-    } else {
-      histogram.record(priority, rtt);
-    }
-    // In-flight only falls through releases, so the release that ends a peak sees it.
+  void released(Priority priority, long grantedNanos, long nowNanos, boolean timed,
+      int inFlight, int outcome) {
+    // In-flight only falls through releases, so the release that ends a peak sees it. Every
+    // release looks, timed, ignored or not: a peak is not something to sample.
     if (inFlight > maxInFlight) {
       raiseMaxInFlight(inFlight);
     }
+    if (outcome == LanePermit.IGNORED) {
+      return;
+    }
+    boolean dropped = outcome == LanePermit.DROPPED;
+    if (dropped) {
+      drops.incrementAndGet(priority.ordinal());
+    }
+    if (!timed) {
+      if (dropped) {
+        recorded.incrementAndGet();
+      }
+      return;
+    }
+    long rtt = nowNanos - grantedNanos;
+    if (!dropped) {
+      histogram.record(priority, rtt);
+    }
+    long count = recorded.incrementAndGet();
     if (perSample) {
       try {
         algorithm.onSample(grantedNanos, rtt, inFlight, dropped);
@@ -99,8 +132,7 @@ final class LatencyWindow {
       }
     }
     long elapsed = nowNanos - startNanos;
-    if (elapsed >= minNanos
-        && (samplesSince(completions) >= minSamples || elapsed >= maxNanos)) {
+    if (elapsed >= minNanos && (count - recordedAtStart >= minSamples || elapsed >= maxNanos)) {
       close(nowNanos);
     }
   }
@@ -117,6 +149,11 @@ final class LatencyWindow {
     return new Distribution(counts);
   }
 
+  /** A call found no permit free; off the hot path, since it is about to wait or be refused. */
+  void blocked() {
+    blocked.incrementAndGet();
+  }
+
   private void close(long nowNanos) {
     if (!closing.compareAndSet(false, true)) {
       return;
@@ -124,62 +161,83 @@ final class LatencyWindow {
     try {
       long start = startNanos;
       long elapsed = nowNanos - start;
-      long completions = lane.completions();
+      long count = recorded.get();
       // Another thread may have closed this window a moment ago.
-      if (elapsed < minNanos || (samplesSince(completions) < minSamples && elapsed < maxNanos)) {
+      if (elapsed < minNanos || (count - recordedAtStart < minSamples && elapsed < maxNanos)) {
         return;
       }
-      // The gate counts a release just before the histogram or the drop counter does, so they
-      // may not hold every release counted yet: read them, and close only on what they hold.
-      long recorded = 0;
+      // The count moves just before the histogram does, so the histogram may not hold every
+      // sample counted yet: read it, and close only on what it holds.
+      long held = 0;
       for (Priority p : PRIORITIES) {
         histogram.copyInto(p, copies[p.ordinal()]);
         long[] before = countsAtStart[p.ordinal()];
         for (int i = 0; i < LatencyHistogram.BUCKETS; i++) {
-          recorded += copies[p.ordinal()][i] - before[i];
+          held += copies[p.ordinal()][i] - before[i];
         }
-        recorded += drops.get(p.ordinal()) - dropsAtStart[p.ordinal()];
+        held += drops.get(p.ordinal()) - dropsAtStart[p.ordinal()];
       }
-      if (recorded < minSamples && elapsed < maxNanos) {
+      if (held < minSamples && elapsed < maxNanos) {
         return;
       }
       // Swapped, not read and then reset: a peak reached in between belongs to the next window.
       int peak = (int) MAX_IN_FLIGHT.getAndSet(this, lane.inFlight());
-      long held = takeBlocked();
+      long blockedCalls = takeBlocked();
       List<WindowSummary> parts = new ArrayList<>(PRIORITIES.length);
       long[] all = new long[LatencyHistogram.BUCKETS];
       int allDrops = 0;
+      long allCalls = 0;
       for (Priority p : PRIORITIES) {
         long[] counts = takeLatency(p);
         int partDrops = takeDrops(p);
+        Distribution latency = new Distribution(counts);
+        // The count of successes may lag by a call half-way through; the histogram never does.
+        long calls = Math.max(takeSuccesses(p), latency.count()) + partDrops;
         for (int i = 0; i < all.length; i++) {
           all[i] += counts[i];
         }
         allDrops += partDrops;
-        parts.add(new HistogramWindow(start, nowNanos, new Distribution(counts), partDrops, peak,
-            held, quantile, List.of()));
+        allCalls += calls;
+        parts.add(new HistogramWindow(start, nowNanos, latency, partDrops, calls, peak,
+            blockedCalls, quantile, List.of()));
       }
       WindowSummary window = new HistogramWindow(start, nowNanos, new Distribution(all),
-          allDrops, peak, held, quantile, List.copyOf(parts));
+          allDrops, allCalls, peak, blockedCalls, quantile, List.copyOf(parts));
       startNanos = nowNanos;
-      startCompletions = completions;
+      recordedAtStart = count;
+      timingMask = perSample ? 0 : maskFor(window);
       last = window;
-      lane.windowClosed(window, propose(window));
+      int current = lane.limit();
+      int proposed;
+      boolean accepted;
+      try {
+        proposed = algorithm.update(window, current);
+        accepted = true;
+        failureReported.set(false);
+      } catch (Throwable t) {
+        // Keep whatever the limit is by now: it may have moved while the algorithm ran.
+        reportFailure(t);
+        proposed = current;
+        accepted = false;
+      }
+      lane.windowClosed(window, proposed, accepted);
     } finally {
       closing.set(false);
     }
   }
 
-  private int propose(WindowSummary window) {
-    int current = lane.limit();
-    try {
-      int proposed = algorithm.update(window, current);
-      failureReported.set(false);
-      return proposed;
-    } catch (Throwable t) {
-      reportFailure(t);
-      return current;
+  /**
+   * {@code k - 1} for the next window: the largest power of two {@code k} such that a window of
+   * the minimum duration, at the rate this one saw, still times {@code timedCalls} calls.
+   */
+  private int maskFor(WindowSummary window) {
+    double callsPerMinWindow = window.completionsPerSecond() * minNanos / 1e9;
+    double k = callsPerMinWindow / timedCalls;
+    if (!(k >= 2)) {
+      return 0;
     }
+    int shift = Math.min(MAX_TIMING_SHIFT, 63 - Long.numberOfLeadingZeros((long) k));
+    return (1 << shift) - 1;
   }
 
   private void reportFailure(Throwable t) {
@@ -207,9 +265,12 @@ final class LatencyWindow {
     return windowDrops;
   }
 
-  /** A call found no permit free; off the hot path, since it is about to wait or be refused. */
-  void blocked() {
-    blocked.incrementAndGet();
+  /** Successes of one priority in the window, timed or not. */
+  private long takeSuccesses(Priority priority) {
+    long now = lane.successes(priority);
+    long windowSuccesses = now - successesAtStart[priority.ordinal()];
+    successesAtStart[priority.ordinal()] = now;
+    return Math.max(0, windowSuccesses);
   }
 
   private long takeBlocked() {
@@ -239,9 +300,4 @@ final class LatencyWindow {
       return true;
     }
   }
-
-  private long samplesSince(long completions) {
-    return (completions - startCompletions) & Gate.COMPLETIONS_MASK;
-  }
-
 }

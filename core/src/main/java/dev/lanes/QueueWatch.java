@@ -13,21 +13,35 @@ import java.util.function.LongSupplier;
  * it never emptied and its shortest length was more than {@code target} worth of service, that is
  * {@code minQueued > target × rate}, with {@code rate} the hand-overs per second in the interval
  * (while the queue never empties, every freed permit goes to a waiter, so that is the rate at
- * which the resource serves the queue).
+ * which the resource serves the queue); and when, in that interval, the lane turned callers away:
+ * a full queue, a wait that ran out, or an early refusal. That last condition tells an open stream
+ * of callers that outruns the resource, whose oldest waiters are stale, from a closed loop of
+ * worker threads, whose queue is long but bounded by their number: nobody in it runs out of
+ * patience, and arrival order is both fair and as fast.
  *
  * <p><b>The target</b> is twice the typical latency of a call (the median of the lane's last
  * window), between 100 µs and 1 s, or CoDel's 5 ms before the lane has measured anything: a
  * queue worth two service times is one that the burst that built it should long since have
- * drained. <b>The interval</b> is twenty targets and at least 100 ms, CoDel's own ratio of
- * interval to target, so that a queue is judged over many service times.
+ * drained. <b>The interval</b> is five targets (ten service times) and at least 100 ms: long
+ * enough that a burst the queue absorbs has drained within it, short enough that a lane in front
+ * of a slow resource turns to serving the newest within a second or so of an overload. (CoDel's
+ * own ratio, twenty, suits network queues whose target is a small part of a round trip; here the
+ * target is already two service times.) An interval starts when the first call joins the queue
+ * of an idle lane, so an overload is judged after one interval, not two.
  *
  * <p><b>Deadlines.</b> A call with {@code n - 1} calls ahead of it needs {@code n} hand-overs.
  * When completions arrive at rate {@code r} roughly as a Poisson stream, {@code n} of them take
  * {@code n / r} on average, with a standard deviation of {@code sqrt(n) / r}. A call is refused at
  * once only when even three standard deviations of luck would not get it served within its
- * {@code maxWait}: {@code (n − 3 sqrt(n)) / r > maxWait}. It needs a rate measured over the last
- * interval, in which the queue never emptied and at least {@link #MIN_GRANTS} calls were handed a
- * permit; a lane with no such measurement refuses nobody early.
+ * {@code maxWait}: {@code (n − 3 sqrt(n)) / r > maxWait}. The rate is not the last interval's
+ * hand-over rate, which the permits of that moment set (the limit may have risen since, or a
+ * background reserve held that queue to a few permits): it is the permits the lane has now over
+ * the time a permit was held, {@code r = limit / S}, where {@code S} was measured over the last
+ * interval as its length times the permits a waiter could use, per hand-over. And it is doubled,
+ * as if calls had become twice as fast since: the estimate is meant to catch the hopeless, never a
+ * call that could make it. It needs an interval in which the queue never emptied and at least
+ * {@link #MIN_GRANTS} calls were handed a permit; a lane with no such measurement refuses nobody
+ * early.
  */
 final class QueueWatch {
 
@@ -35,7 +49,7 @@ final class QueueWatch {
   static final long MIN_TARGET_NANOS = 100_000L;
   static final long MAX_TARGET_NANOS = 1_000_000_000L;
   static final long MIN_INTERVAL_NANOS = 100_000_000L;
-  static final int INTERVAL_TARGETS = 20;
+  static final int INTERVAL_TARGETS = 5;
   /** Hand-overs an interval needs before its rate means anything. */
   static final int MIN_GRANTS = 8;
 
@@ -46,9 +60,14 @@ final class QueueWatch {
   private long intervalNanos = MIN_INTERVAL_NANOS;
   private int minQueued;
   private int grants;
+  /** The permits waiters could use, summed over the interval's hand-overs. */
+  private long permitsAtGrants;
+  private boolean turnedAway;
   private boolean standing;
   /** Hand-overs per second in the last interval, or 0 if it says nothing. */
   private double rate;
+  /** How long a permit was held, per the last interval, or 0 if it says nothing. */
+  private double holdNanos;
 
   /** @param typicalLatencyNanos the median latency of the lane's last window, 0 if none */
   QueueWatch(LongSupplier typicalLatencyNanos) {
@@ -65,9 +84,15 @@ final class QueueWatch {
     }
   }
 
-  /** Counts calls handed a permit from the queue. */
-  void granted(int calls) {
-    grants += calls;
+  /** Counts a call handed a permit from the queue, when {@code permits} were open to it. */
+  void granted(int permits) {
+    grants++;
+    permitsAtGrants += permits;
+  }
+
+  /** A caller was turned away: a full queue, an eviction, a wait that ran out, a refusal. */
+  void turnedAway() {
+    turnedAway = true;
   }
 
   /** Whether the queue stood through the last interval; then it is served newest first. */
@@ -76,10 +101,10 @@ final class QueueWatch {
   }
 
   /** Closes the interval if it is over; called, with the clock, as a call joins the queue. */
-  void tick(long nowNanos, int queued) {
+  void tick(long nowNanos) {
     if (!started) {
       started = true;
-      restart(nowNanos, queued);
+      restart(nowNanos);
       return;
     }
     long elapsed = nowNanos - intervalStart;
@@ -87,32 +112,41 @@ final class QueueWatch {
       return;
     }
     boolean neverEmptied = minQueued > 0;
-    rate = neverEmptied && grants >= MIN_GRANTS ? grants * 1e9 / elapsed : 0;
-    standing = rate > 0 && minQueued > targetNanos * rate / 1e9;
+    boolean measured = neverEmptied && grants >= MIN_GRANTS;
+    rate = measured ? grants * 1e9 / elapsed : 0;
+    // While the queue never emptied, every permit turned over to a waiter: grants = permits ×
+    // elapsed / hold.
+    holdNanos = measured ? (double) elapsed * permitsAtGrants / grants / grants : 0;
+    standing = turnedAway && rate > 0 && minQueued > targetNanos * rate / 1e9;
     long typical = typicalLatencyNanos.getAsLong();
     if (typical > 0) {
       targetNanos = Math.max(MIN_TARGET_NANOS, Math.min(MAX_TARGET_NANOS, 2 * typical));
       intervalNanos = Math.max(MIN_INTERVAL_NANOS, INTERVAL_TARGETS * targetNanos);
     }
-    restart(nowNanos, queued);
+    restart(nowNanos);
   }
 
   /**
    * Whether a call with {@code ahead} calls before it in the order of service clearly cannot be
-   * served within {@code maxWaitNanos}.
+   * served within {@code maxWaitNanos}, with {@code limit} permits in the lane now.
    */
-  boolean clearlyTooLate(int ahead, long maxWaitNanos) {
-    if (rate <= 0) {
+  boolean clearlyTooLate(int ahead, long maxWaitNanos, int limit) {
+    if (holdNanos <= 0) {
       return false;
     }
+    double perNano = 2.0 * limit / holdNanos;
     double needed = ahead + 1.0;
     double withLuck = needed - 3 * Math.sqrt(needed);
-    return withLuck / rate * 1e9 > maxWaitNanos;
+    return withLuck / perNano > maxWaitNanos;
   }
 
-  private void restart(long nowNanos, int queued) {
+  private void restart(long nowNanos) {
     intervalStart = nowNanos;
-    minQueued = queued;
+    // The call joining now is not queued yet; the watch sees the queue's length again as soon
+    // as it is (observe). Until then, nothing in this interval has been short.
+    minQueued = Integer.MAX_VALUE;
     grants = 0;
+    permitsAtGrants = 0;
+    turnedAway = false;
   }
 }

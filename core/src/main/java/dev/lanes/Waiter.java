@@ -73,4 +73,12 @@ abstract class Waiter {
 
   /** Tells the waiter its fate; runs outside the lock, after the state has been settled. */
   abstract void signal(Lane lane);
+
+  /**
+   * Whether {@link #signal} runs user code (a future's callbacks, a scheduler's cancel), which
+   * may take any time; a parked thread is only woken.
+   */
+  boolean runsUserCode() {
+    return false;
+  }
 }

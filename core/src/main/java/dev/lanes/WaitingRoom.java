@@ -51,23 +51,28 @@ final class WaitingRoom {
    */
   void enter(Waiter waiter, long waitNanos) {
     boolean mayWait = waitNanos > 0;
+    // The clock is user code: read it before taking the lock, never under it.
+    long now = watch != null && mayWait ? lane.clock() : LanePermit.UNTIMED;
     Waiter toSignal = null;
+    BlockingWaiter next = null;
     lock.lock();
     try {
       if (gate.isClosed()) {
         waiter.tryReject(Reason.CLOSED);
-      } else if (gate.tryAdmit(waiter.priority) >= 0) {
+      } else if (gate.tryAdmit(waiter.priority) != -1) {
         waiter.tryGrant();
       } else if (!mayWait) {
         waiter.tryReject(Reason.LIMIT_REACHED);
-      } else if (clearlyTooLate(waiter.priority, waitNanos)) {
+      } else if (clearlyTooLate(waiter.priority, waitNanos, now)) {
         lane.blocked();
+        turnedAway();
         waiter.tryReject(Reason.TIMEOUT);
       } else if (normal.size() + background.size() < maxQueued) {
         queueOf(waiter.priority).addNewest(waiter);
         lane.blocked();
       } else if (waiter.priority == Priority.NORMAL && !background.isEmpty()) {
         lane.blocked();
+        turnedAway();
         Waiter evicted = background.newest();
         background.remove(evicted);
         if (evicted.tryReject(Reason.EVICTED)) {
@@ -75,6 +80,7 @@ final class WaitingRoom {
         }
         normal.addNewest(waiter);
       } else {
+        turnedAway();
         waiter.tryReject(Reason.QUEUE_FULL);
       }
       if (!waiter.queued) {
@@ -87,25 +93,37 @@ final class WaitingRoom {
         toSignal = append(toSignal, dispatchLocked());
       }
       refreshFlags();
+      next = nextInLine();
     } finally {
       unlockAndDrain();
     }
     signalAll(toSignal);
+    nudge(next);
   }
 
-  /** Takes a waiter that gave up out of its queue. */
-  void leave(Waiter waiter) {
+  /**
+   * Takes a waiter that gave up out of its queue.
+   *
+   * @param timedOut whether it waited as long as it could, rather than being cancelled
+   */
+  void leave(Waiter waiter, boolean timedOut) {
     Waiter toSignal = null;
+    BlockingWaiter next = null;
     lock.lock();
     try {
+      if (timedOut && watch != null) {
+        watch.turnedAway();
+      }
       if (queueOf(waiter.priority).remove(waiter)) {
         toSignal = dispatchLocked();
         refreshFlags();
+        next = nextInLine();
       }
     } finally {
       unlockAndDrain();
     }
     signalAll(toSignal);
+    nudge(next);
   }
 
   /** Hands freed permits to waiters; never blocks. */
@@ -114,21 +132,24 @@ final class WaitingRoom {
     int[] nesting = NESTING.get();
     if (nesting[0] >= MAX_NESTING) {
       // Deep inside callbacks that each released a permit: finish on a fresh stack.
-      Callbacks.execute(this::requestDispatch);
+      lane.callbackExecutor().execute(this::requestDispatch);
       return;
     }
     nesting[0]++;
     try {
       while (dispatchPending.get() && lock.tryLock()) {
         Waiter toSignal;
+        BlockingWaiter next;
         try {
           dispatchPending.set(false);
           toSignal = dispatchLocked();
           refreshFlags();
+          next = nextInLine();
         } finally {
           lock.unlock();
         }
         signalAll(toSignal);
+        nudge(next);
       }
     } finally {
       nesting[0]--;
@@ -173,7 +194,7 @@ final class WaitingRoom {
       queue.remove(next);
       if (next.tryGrant()) {
         if (watch != null) {
-          watch.granted(1);
+          watch.granted(gate.bound(next.priority));
         }
         if (last == null) {
           first = next;
@@ -182,7 +203,7 @@ final class WaitingRoom {
         }
         last = next;
       } else {
-        gate.release(false); // it timed out at this very moment: the permit goes to the next one
+        gate.giveBack(next.priority); // it gave up at this very moment: on to the next one
       }
     }
     return first;
@@ -222,30 +243,56 @@ final class WaitingRoom {
     }
   }
 
+  /**
+   * The thread that the next freed permit will go to, if it is parked and should start spinning
+   * for it; marks it. See {@link BlockingWaiter}.
+   */
+  private BlockingWaiter nextInLine() {
+    WaitQueue queue = !normal.isEmpty() ? normal : !background.isEmpty() ? background : null;
+    if (queue == null) {
+      return null;
+    }
+    Waiter head = newestFirst() ? queue.newest() : queue.oldest();
+    if (head instanceof BlockingWaiter && head.isWaiting()
+        && ((BlockingWaiter) head).markNextInLine()) {
+      return (BlockingWaiter) head;
+    }
+    return null;
+  }
+
+  private static void nudge(BlockingWaiter waiter) {
+    if (waiter != null) {
+      waiter.nudge();
+    }
+  }
+
+  private void turnedAway() {
+    if (watch != null) {
+      watch.turnedAway();
+    }
+  }
+
   private boolean newestFirst() {
     return order == QueueOrder.LIFO || (watch != null && watch.standing());
   }
 
   /**
-   * For {@link QueueOrder#ADAPTIVE}: moves the watch on (the one clock reading a waiter costs)
-   * and asks whether a call of {@code priority} would clearly wait past {@code waitNanos}.
+   * For {@link QueueOrder#ADAPTIVE}: moves the watch on to {@code now} (the one clock reading a
+   * waiter costs) and asks whether a call of {@code priority} would clearly wait past
+   * {@code waitNanos}.
    */
-  private boolean clearlyTooLate(Priority priority, long waitNanos) {
-    if (watch == null) {
+  private boolean clearlyTooLate(Priority priority, long waitNanos, long now) {
+    if (watch == null || now == LanePermit.UNTIMED) {
       return false;
     }
-    long now = lane.clock();
-    if (now == LanePermit.UNTIMED) {
-      return false;
-    }
-    watch.tick(now, normal.size() + background.size());
+    watch.tick(now);
     // Calls served before this one: NORMAL goes before BACKGROUND; within a priority, everyone
     // queued goes first unless the queue stands and the newest goes first.
     int ahead = priority == Priority.NORMAL ? 0 : normal.size();
     if (!watch.standing()) {
       ahead += queueOf(priority).size();
     }
-    return watch.clearlyTooLate(ahead, waitNanos);
+    return watch.clearlyTooLate(ahead, waitNanos, gate.limit());
   }
 
   private WaitQueue queueOf(Priority priority) {
@@ -265,19 +312,45 @@ final class WaitingRoom {
   }
 
   /**
-   * Tells each waiter of the chain its fate. Signalling runs user code (future callbacks, the
-   * scheduler's cancel, the ticker); whatever it throws, the rest of the chain is still told.
+   * Tells each waiter of the chain its fate. Parked threads are woken at once. Telling an
+   * asynchronous waiter runs user code (its future's callbacks, its scheduler's cancel), which may
+   * take any time, even wait for another waiter of the same chain: so when several are in the
+   * chain, the first (the caller entering, or the head of the queue) is told here, after everyone
+   * else has been set going, and the others on the lane's callback executor. Whatever signalling
+   * throws, the rest are still told.
    */
   private void signalAll(Waiter chain) {
+    Waiter keep = null;
     while (chain != null) {
       Waiter next = chain.nextToSignal;
       chain.nextToSignal = null;
-      try {
-        chain.signal(lane);
-      } catch (RuntimeException | Error failure) {
-        lane.userCodeFailed("signalling a waiter", failure);
+      if (!chain.runsUserCode()) {
+        signal(chain);
+      } else if (keep == null) {
+        keep = chain;
+      } else {
+        handOff(chain);
       }
       chain = next;
+    }
+    if (keep != null) {
+      signal(keep);
+    }
+  }
+
+  private void handOff(Waiter waiter) {
+    try {
+      lane.callbackExecutor().execute(() -> signal(waiter));
+    } catch (RuntimeException rejected) {
+      signal(waiter); // an executor that refuses: tell it here rather than never
+    }
+  }
+
+  private void signal(Waiter waiter) {
+    try {
+      waiter.signal(lane);
+    } catch (RuntimeException | Error failure) {
+      lane.userCodeFailed("signalling a waiter", failure);
     }
   }
 }

@@ -60,6 +60,12 @@ class AdaptiveQueueTest {
   }
 
   private Permit heldAfterServing;
+
+  /** Fires the timeouts of the waits given at most {@code maxWait}, and no others. */
+  private void timeOutWaitsOfAtMost(Duration maxWait) {
+    scheduler.tasks.stream().filter(t -> t.delayNanos <= maxWait.toNanos())
+        .forEach(ManualScheduler.Task::run);
+  }
   /** Every future whose permit a test has already taken, across calls of serve(). */
   private final java.util.Set<CompletableFuture<Permit>> taken = new java.util.HashSet<>();
 
@@ -82,12 +88,14 @@ class AdaptiveQueueTest {
     Permit held = lane.tryAcquire(Priority.NORMAL).orElseThrow();
     List<CompletableFuture<Permit>> waiters = enqueue(lane, 40, LONG);
 
-    // The first interval began with an empty queue, when the first call joined it.
+    // The first interval: the queue never emptied, but it turned nobody away.
     List<Integer> served = serve(held, waiters, 10, Duration.ofMillis(10));
     ticker.advance(Duration.ofMillis(1));
     waiters.add(lane.acquireAsync(Priority.NORMAL, LONG)); // #40 ends the first interval
     // The second: 10 hand-overs in 100 ms, 100 per second, and the queue never shorter than 21,
-    // far more than 5 ms of service (half a call). The queue stands.
+    // far more than 5 ms of service (half a call); and a caller ran out of patience. It stands.
+    lane.acquireAsync(Priority.NORMAL, Duration.ofMillis(1));
+    timeOutWaitsOfAtMost(Duration.ofMillis(1));
     served.addAll(serve(heldAfterServing, waiters, 10, Duration.ofMillis(10)));
     assertThat(served).as("until then, first in, first out")
         .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
@@ -120,23 +128,46 @@ class AdaptiveQueueTest {
     ticker.advance(Duration.ofMillis(1));
 
     // 41 ahead at 200/s is 205 ms on average; even with three sigmas of luck (42 - 3 sqrt(42)
-    // = 22.6 hand-overs, 113 ms) it cannot make 50 ms. The queue stood, so this NORMAL call is
-    // served newest first and has no one ahead: it is not refused. A BACKGROUND call waits
-    // behind every NORMAL one.
+    // = 22.6 hand-overs, 113 ms) it cannot make 50 ms. Nobody was turned away, so the queue is
+    // served in arrival order: both calls are refused at once.
+    CompletableFuture<Permit> normal = lane.acquireAsync(Priority.NORMAL, Duration.ofMillis(50));
+    assertThat(reasonOf(normal)).isEqualTo(Reason.TIMEOUT);
     CompletableFuture<Permit> background = lane.acquireAsync(Priority.BACKGROUND,
         Duration.ofMillis(50));
     assertThat(reasonOf(background)).isEqualTo(Reason.TIMEOUT);
-    CompletableFuture<Permit> normal = lane.acquireAsync(Priority.NORMAL, Duration.ofMillis(50));
-    assertThat(normal).isNotDone();
-    // With a full second to wait, the BACKGROUND call could make it: it queues.
+    // With a full second to wait, either could make it: they queue.
     CompletableFuture<Permit> patient = lane.acquireAsync(Priority.BACKGROUND,
         Duration.ofSeconds(1));
     assertThat(patient).isNotDone();
+    CompletableFuture<Permit> patientNormal = lane.acquireAsync(Priority.NORMAL,
+        Duration.ofSeconds(1));
+    assertThat(patientNormal).isNotDone();
+    assertThat(lane.snapshot().timedOut(Priority.NORMAL)).isEqualTo(1);
     assertThat(lane.snapshot().timedOut(Priority.BACKGROUND)).isEqualTo(1);
 
     lane.close();
     heldAfterServing.close();
     assertThat(lane.inFlight()).isZero();
+  }
+
+  @Test
+  void aLongQueueThatTurnsNobodyAwayStaysInArrivalOrder() {
+    // Worker threads in a closed loop: a queue as long as there are threads, through interval
+    // after interval, and nobody runs out of patience. First in, first out is fair and as fast.
+    Lane lane = lane(QueueOrder.ADAPTIVE);
+    Permit held = lane.tryAcquire(Priority.NORMAL).orElseThrow();
+    List<CompletableFuture<Permit>> waiters = enqueue(lane, 30, LONG);
+    List<Integer> served = new ArrayList<>();
+    for (int interval = 0; interval < 5; interval++) {
+      served.addAll(serve(held, waiters, 10, Duration.ofMillis(10)));
+      held = heldAfterServing;
+      waiters.addAll(enqueue(lane, 10, LONG)); // the served come back to the end of the line
+    }
+    for (int i = 0; i < served.size(); i++) {
+      assertThat(served.get(i)).isEqualTo(i);
+    }
+    lane.close();
+    held.close();
   }
 
   @Test

@@ -221,7 +221,7 @@ class LaneHardeningTest {
       };
       SteerableAlgorithm algorithm = new SteerableAlgorithm(1);
       Lane lane = SteerableAlgorithm.lane("cancel-throws", algorithm, 1, 1, 4)
-          .scheduler(cancelThrows).maxWait(LONG).build();
+          .scheduler(cancelThrows).maxWait(LONG).callbackExecutor(Runnable::run).build();
       Permit held = take(lane, Priority.NORMAL);
       CompletableFuture<Permit> a = lane.acquireAsync(Priority.NORMAL, LONG);
       CompletableFuture<Permit> b = lane.acquireAsync(Priority.NORMAL, LONG);

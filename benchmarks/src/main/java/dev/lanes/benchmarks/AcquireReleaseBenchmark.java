@@ -9,6 +9,7 @@ import dev.lanes.Permit;
 import dev.lanes.Priority;
 import dev.lanes.algorithms.FixedLimit;
 import dev.lanes.limit.WindowConfig;
+import dev.lanes.resilience4j.LaneBulkhead;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import java.time.Duration;
@@ -45,13 +46,21 @@ public class AcquireReleaseBenchmark {
   private final Limiter<Void> netflixDefault = SimpleLimiter.newBuilder().build();
   private final Limiter<Void> netflixGradient2 = SimpleLimiter.newBuilder()
       .limit(WindowedLimit.newBuilder().build(Gradient2Limit.newDefault())).build();
-  // A fixed algorithm keeps the limit at ROOM, so no call is ever refused; the window still
-  // records every latency and closes every 100 ms, as in production.
+  // A fixed algorithm keeps the limit at ROOM, so no call is ever refused; the window closes
+  // every 100 ms as in production, and, the lane being hot, times one call in k.
   private final Lane lane = Lane.builder("benchmark")
       .algorithm(new FixedLimit()).limits(1, ROOM, ROOM).build();
+  // The same lane timing every call, as lanes did before sampling: two clock reads and a
+  // histogram increment per call, the histogram's bucket shared by every thread.
+  private final Lane laneTimingEveryCall = Lane.builder("benchmark-every-call")
+      .algorithm(new FixedLimit()).limits(1, ROOM, ROOM)
+      .window(WindowConfig.defaults().timedCalls(Integer.MAX_VALUE)).build();
   private final Lane laneWithoutWindow = Lane.builder("benchmark-bare")
       .algorithm(new FixedLimit()).limits(1, ROOM, ROOM)
       .window(WindowConfig.disabled()).build();
+  // A lane like {@code lane}, behind Resilience4j's Bulkhead interface and used as {@code bulkhead} is.
+  private final Bulkhead laneBulkhead = LaneBulkhead.of(Lane.builder("benchmark-bulkhead")
+      .algorithm(new FixedLimit()).limits(1, ROOM, ROOM).maxWait(Duration.ZERO).build());
 
   /** The floor: what any limiter that times its calls must at least do. */
   @Benchmark
@@ -81,6 +90,14 @@ public class AcquireReleaseBenchmark {
   }
 
   @Benchmark
+  public void laneBulkhead() {
+    if (!laneBulkhead.tryAcquirePermission()) {
+      throw new IllegalStateException("no permit");
+    }
+    laneBulkhead.onComplete();
+  }
+
+  @Benchmark
   public void netflixSimpleLimiter() {
     netflixDefault.acquire(null).orElseThrow().onSuccess();
   }
@@ -93,6 +110,12 @@ public class AcquireReleaseBenchmark {
   @Benchmark
   public void lanes() {
     Permit permit = lane.tryAcquire(Priority.NORMAL).orElseThrow();
+    permit.close();
+  }
+
+  @Benchmark
+  public void lanesTimingEveryCall() {
+    Permit permit = laneTimingEveryCall.tryAcquire(Priority.NORMAL).orElseThrow();
     permit.close();
   }
 

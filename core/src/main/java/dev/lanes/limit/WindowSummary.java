@@ -22,7 +22,11 @@ public interface WindowSummary {
   /** When the window closed, in the lane's ticker time. */
   long endNanos();
 
-  /** Calls released with {@code close()}, whose latency is in the histogram. */
+  /**
+   * Calls released with {@code close()} whose latency was timed, and is in the histogram. A busy
+   * lane times only some of its calls (see {@link WindowConfig#timedCalls(int)}); {@link #calls()}
+   * counts them all.
+   */
   int samples();
 
   /** Calls released with {@code dropped()}. */
@@ -43,7 +47,15 @@ public interface WindowSummary {
   /** The most calls that were in flight at once during the window. */
   int maxInFlight();
 
-  /** Samples and drops per second of window time; 0 for a window of no length. */
+  /**
+   * Calls completed in the window, timed or not: successes and drops. For a source that times
+   * every call, {@code samples() + drops()}.
+   */
+  default long calls() {
+    return (long) samples() + drops();
+  }
+
+  /** {@link #calls()} per second of window time; 0 for a window of no length. */
   double completionsPerSecond();
 
   /**

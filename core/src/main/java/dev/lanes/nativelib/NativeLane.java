@@ -5,26 +5,21 @@ import dev.lanes.LaneBuilder;
 import dev.lanes.LaneListener;
 import dev.lanes.Permit;
 import dev.lanes.Priority;
+import java.lang.reflect.UndeclaredThrowableException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * Runs calls into a native library (JNI or FFM) on a fixed set of dedicated platform threads, with
- * a {@link Lane} in front of them that decides admission, priority and waiting.
+ * Runs calls into a native library (JNI or FFM) on dedicated platform threads, with a
+ * {@link Lane} in front of them that decides admission, priority and waiting.
  *
  * <pre>{@code
  * NativeLane codec = NativeLane.builder("libcodec")
@@ -43,48 +38,65 @@ import java.util.function.Predicate;
  * thread-affine state need: {@code threadInit} runs once on each worker before its first call,
  * and whatever it leaves in thread-locals every call on that worker sees.
  *
- * <p>A call that throws something {@code retireOn} matches (by default any {@link Error}) fails
- * with it, and its worker is retired: torn down, its thread ended, and a fresh worker started in
- * its place, since the library's state on that thread may be corrupt. The lane's limit never
- * exceeds the number of workers, so an admitted call always finds one.
+ * <p><b>Workers and priorities.</b> The lane's limit moves within {@code [1, threads()]}, and the
+ * pool keeps {@link #criticalThreads()} more workers (one by default). The lane's critical ceiling
+ * is {@code threads() + criticalThreads()}, the number of workers, so a call the lane admits finds
+ * a worker free, unless a worker is being replaced or is held by a callback (see below). On a
+ * native lane {@link Priority#CRITICAL} therefore means: held back neither by the limit nor by
+ * waiting calls, and run at once, on a worker kept free for it, even while {@code threads()}
+ * calls run. Native code cannot be pre-empted, so when every worker is busy a {@code CRITICAL}
+ * call is refused with {@code CEILING} rather than queued behind running work. {@code BACKGROUND}
+ * calls take only slack, as on any lane.
+ *
+ * <p><b>Failures.</b> A call that throws something {@code retireOn} matches (by default any
+ * {@link Error}) fails with it, and its worker is retired: torn down, its thread ended, and a
+ * fresh worker started in its place, since the library's state on that thread may be corrupt. A
+ * {@code retireOn} that throws counts as a match; its exception is added to the call's failure as
+ * suppressed. A worker whose {@code threadInit} fails runs no call: it is retired at once, without
+ * teardown, and a fresh thread tries again after a backoff that starts at 10 ms and doubles up to
+ * 1 s. Calls wait for it; but after 5 failures in a row, while no worker is ready, calls fail at
+ * once with an {@link IllegalStateException} that names the library and carries the init
+ * failure, until a fresh worker's {@code threadInit} succeeds. Every retirement is counted in
+ * {@link #retiredWorkers()} and recorded as the JFR event {@code dev.lanes.NativeWorkerRetired}.
+ *
+ * <p><b>Closing.</b> {@link #close()} refuses new calls and runs every call already admitted,
+ * including one whose caller has its permit but has not yet handed the job over, before the
+ * workers end. No native call starts after it returns.
+ *
+ * <p><b>Callbacks.</b> A future from {@link #submit} completes on the worker, after the call's
+ * permit is released; stages chained to it without an executor run there too, and hold the worker
+ * while they run. Chain slow work with the {@code ...Async} methods.
  */
 public final class NativeLane implements AutoCloseable {
 
-  private static final Job<?> STOP = new Job<>(null, null, null);
-
   private final String library;
   private final int threads;
-  private final Runnable threadInit;
-  private final Runnable threadTeardown;
-  private final Predicate<Throwable> retireOn;
+  private final int criticalThreads;
   private final Lane lane;
-  private final BlockingQueue<Job<?>> jobs = new LinkedBlockingQueue<>();
-  private final List<Thread> workers = new CopyOnWriteArrayList<>();
-  private final ReentrantLock lifecycle = new ReentrantLock();
-  private final AtomicInteger started = new AtomicInteger();
-  private final AtomicLong retired = new AtomicLong();
-  private volatile boolean closed;
+  private final WorkerPool pool;
+  private final AtomicBoolean closing = new AtomicBoolean();
+  /**
+   * Set on a thread while it is inside this lane's admission or close, where user code (a
+   * listener, a ticker) may run; a close() from there must not wait for the workers, since they
+   * may be waiting for this very call.
+   */
+  private final ThreadLocal<Boolean> inside = new ThreadLocal<>();
 
   private NativeLane(Builder builder) {
     this.library = builder.library;
     this.threads = builder.threads > 0 ? builder.threads : builder.profile.threads();
-    this.threadInit = builder.threadInit;
-    this.threadTeardown = builder.threadTeardown;
-    this.retireOn = builder.retireOn;
+    this.criticalThreads = builder.criticalThreads;
     LaneBuilder lanes = Lane.builder("native:" + library)
         .maxQueued(builder.queueCapacity)
         .maxWait(builder.maxWait);
     builder.laneSettings.accept(lanes);
     // Set last, so no setting can let the lane admit more calls than there are workers.
-    this.lane = lanes.limits(1, threads, threads).build();
-    lifecycle.lock();
-    try {
-      for (int i = 0; i < threads; i++) {
-        startWorker();
-      }
-    } finally {
-      lifecycle.unlock();
-    }
+    this.lane = lanes.limits(1, threads, threads)
+        .criticalCeiling(threads + criticalThreads)
+        .build();
+    this.pool = new WorkerPool(library, lane, builder.threadInit, builder.threadTeardown,
+        builder.retireOn);
+    pool.start(threads + criticalThreads);
   }
 
   /** Starts configuring the lane of native library {@code library}. */
@@ -98,18 +110,34 @@ public final class NativeLane implements AutoCloseable {
    * finish. The task's exception is rethrown as it is.
    *
    * @throws dev.lanes.LaneRejectedException if the lane refuses the call
-   * @throws InterruptedException if the caller is interrupted; a task already running on a
-   *     worker still finishes (native code cannot be stopped), and releases its permit then
+   * @throws IllegalStateException if no worker can run it: threadInit keeps failing
+   * @throws InterruptedException if the caller is interrupted; a task not started yet is then
+   *     withdrawn, and a task already running still finishes (native code cannot be stopped) and
+   *     releases its permit then
    */
   public <T> T call(Priority priority, Callable<T> task) throws Exception {
+    Objects.requireNonNull(priority, "priority");
     Objects.requireNonNull(task, "task");
-    Permit permit = lane.acquire(priority);
+    pool.announce();
+    Permit permit;
+    Boolean outer = enter();
+    try {
+      permit = lane.acquire(priority);
+    } catch (Throwable refused) {
+      pool.withdraw();
+      throw refused;
+    } finally {
+      leave(outer);
+    }
     CompletableFuture<T> result = new CompletableFuture<>();
-    dispatch(new Job<>(task, permit, result));
+    pool.dispatch(new Job<>(task, permit, result));
     try {
       return result.get();
     } catch (ExecutionException e) {
       throw rethrowable(e.getCause());
+    } catch (InterruptedException e) {
+      result.cancel(false);
+      throw e;
     }
   }
 
@@ -118,16 +146,29 @@ public final class NativeLane implements AutoCloseable {
    * Cancelling the future before the task starts withdraws it; after, the task still finishes.
    */
   public <T> CompletableFuture<T> submit(Priority priority, Callable<T> task) {
+    Objects.requireNonNull(priority, "priority");
     Objects.requireNonNull(task, "task");
     CompletableFuture<T> result = new CompletableFuture<>();
-    CompletableFuture<Permit> permit = lane.acquireAsync(priority, lane.maxWait());
+    pool.announce();
+    CompletableFuture<Permit> permit;
+    Boolean outer = enter();
+    try {
+      permit = lane.acquireAsync(priority, lane.maxWait());
+    } catch (Throwable refused) {
+      pool.withdraw();
+      throw refused;
+    } finally {
+      leave(outer);
+    }
     permit.whenComplete((granted, failure) -> {
       if (failure != null) {
+        pool.withdraw();
         result.completeExceptionally(unwrap(failure));
       } else if (result.isDone()) {
         granted.ignore(); // cancelled while waiting for the permit
+        pool.withdraw();
       } else {
-        dispatch(new Job<>(task, granted, result));
+        pool.dispatch(new Job<>(task, granted, result));
       }
     });
     result.whenComplete((value, failure) -> {
@@ -138,14 +179,22 @@ public final class NativeLane implements AutoCloseable {
     return result;
   }
 
-  /** The number of worker threads. */
+  /** Workers for {@code NORMAL} and {@code BACKGROUND} calls: the highest the limit goes. */
   public int threads() {
     return threads;
   }
 
-  /** Workers retired after a call failed in a way {@code retireOn} matched. */
+  /** Workers kept beyond the limit, so {@code CRITICAL} calls run at once. */
+  public int criticalThreads() {
+    return criticalThreads;
+  }
+
+  /**
+   * Workers retired so far: after a call failed in a way {@code retireOn} matched, or because
+   * their {@code threadInit} failed.
+   */
   public long retiredWorkers() {
-    return retired.get();
+    return pool.retiredWorkers();
   }
 
   /** The lane in front of the workers. */
@@ -160,100 +209,44 @@ public final class NativeLane implements AutoCloseable {
 
   /**
    * Closes the lane: calls still waiting for a permit fail with {@code CLOSED}, calls already
-   * admitted run to completion, and then every worker is torn down and joined.
+   * admitted run to completion, and then every worker is torn down and ends. Returns once they
+   * have, whichever thread started the close; no native call starts after that.
+   *
+   * <p>Called from inside the lane (a task, threadInit or threadTeardown on one of its workers,
+   * or a listener while it admits a call), close() cannot wait for the workers, its own thread
+   * among them: it closes the lane and returns, and the workers finish and end on their own.
    */
   @Override
   public void close() {
-    List<Thread> toJoin;
-    lifecycle.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      lane.close();
-      toJoin = List.copyOf(workers);
-      for (int i = 0; i < toJoin.size(); i++) {
-        jobs.add(STOP);
-      }
-    } finally {
-      lifecycle.unlock();
-    }
-    boolean interrupted = false;
-    for (Thread worker : toJoin) {
-      while (worker.isAlive()) {
-        try {
-          worker.join();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
+    if (closing.compareAndSet(false, true)) {
+      Boolean outer = enter();
+      try {
+        lane.close();
+      } finally {
+        leave(outer);
+        pool.stop();
       }
     }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+    if (inside.get() == null && !pool.runsOnWorker()) {
+      pool.awaitTermination();
     }
   }
 
   @Override
   public String toString() {
-    return "NativeLane[" + library + ", " + threads + " threads, " + lane + "]";
+    return "NativeLane[" + library + ", " + threads + "+" + criticalThreads + " threads, "
+        + lane + "]";
   }
 
-  private void dispatch(Job<?> job) {
-    jobs.add(job);
+  private Boolean enter() {
+    Boolean outer = inside.get();
+    inside.set(Boolean.TRUE);
+    return outer;
   }
 
-  /** Called under {@link #lifecycle}. */
-  private void startWorker() {
-    Thread thread = new Thread(this::work, "lanes-native-" + library + "-"
-        + started.incrementAndGet());
-    thread.setDaemon(true);
-    workers.add(thread);
-    thread.start();
-  }
-
-  private void work() {
-    Throwable initFailure = null;
-    try {
-      threadInit.run();
-    } catch (Throwable t) {
-      initFailure = t; // every call this worker takes fails with it, rather than run uninitialised
-    }
-    try {
-      while (true) {
-        Job<?> job = jobs.take();
-        if (job == STOP) {
-          return;
-        }
-        Throwable failure = job.run(initFailure);
-        if (failure != null && initFailure == null && retireOn.test(failure)) {
-          retire();
-          return;
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      try {
-        threadTeardown.run();
-      } catch (Throwable ignored) {
-        // a failing teardown must not stop the worker from ending
-      }
-      workers.remove(Thread.currentThread());
-    }
-  }
-
-  private void retire() {
-    retired.incrementAndGet();
-    lifecycle.lock();
-    try {
-      if (!closed) {
-        startWorker();
-      } else {
-        jobs.add(STOP); // nobody else will take this worker's stop
-      }
-    } finally {
-      lifecycle.unlock();
+  private void leave(Boolean outer) {
+    if (outer == null) {
+      inside.remove();
     }
   }
 
@@ -266,45 +259,10 @@ public final class NativeLane implements AutoCloseable {
     if (cause instanceof Error) {
       throw (Error) cause;
     }
-    return (Exception) cause;
-  }
-
-  /** One admitted call: runs on a worker, releases its permit, then completes its future. */
-  private static final class Job<T> {
-    private final Callable<T> task;
-    private final Permit permit;
-    private final CompletableFuture<T> result;
-
-    Job(Callable<T> task, Permit permit, CompletableFuture<T> result) {
-      this.task = task;
-      this.permit = permit;
-      this.result = result;
+    if (cause instanceof Exception) {
+      return (Exception) cause;
     }
-
-    /** Runs the task; returns what it threw, or null. */
-    Throwable run(Throwable initFailure) {
-      if (result.isDone()) {
-        permit.ignore(); // the caller cancelled before it started
-        return null;
-      }
-      if (initFailure != null) {
-        permit.ignore();
-        result.completeExceptionally(new IllegalStateException(
-            "the worker's threadInit failed, so it cannot run native calls", initFailure));
-        return initFailure;
-      }
-      T value;
-      try {
-        value = task.call();
-      } catch (Throwable t) {
-        permit.ignore(); // a failure says nothing about how long a call takes
-        result.completeExceptionally(t);
-        return t;
-      }
-      permit.close();
-      result.complete(value);
-      return null;
-    }
+    return new UndeclaredThrowableException(cause); // a Throwable that is neither, thrown sneakily
   }
 
   /** Configures a {@link NativeLane}. */
@@ -312,6 +270,7 @@ public final class NativeLane implements AutoCloseable {
     private final String library;
     private NativeProfile profile = NativeProfile.CPU_BOUND;
     private int threads;
+    private int criticalThreads = 1;
     private Runnable threadInit = () -> {};
     private Runnable threadTeardown = () -> {};
     private Predicate<Throwable> retireOn = t -> t instanceof Error;
@@ -333,7 +292,7 @@ public final class NativeLane implements AutoCloseable {
       return this;
     }
 
-    /** An exact number of worker threads, instead of the profile's. */
+    /** An exact number of workers for the limit, instead of the profile's. */
     public Builder threads(int threads) {
       if (threads < 1) {
         throw new IllegalArgumentException("threads must be at least 1, was " + threads);
@@ -342,25 +301,47 @@ public final class NativeLane implements AutoCloseable {
       return this;
     }
 
-    /** Runs once on each worker thread, before its first call. */
+    /**
+     * Workers kept beyond the limit for {@code CRITICAL} calls; 1 by default. With 0, a
+     * {@code CRITICAL} call still skips the queue, but only while the limit has room.
+     */
+    public Builder criticalThreads(int criticalThreads) {
+      if (criticalThreads < 0) {
+        throw new IllegalArgumentException(
+            "criticalThreads must be at least 0, was " + criticalThreads);
+      }
+      this.criticalThreads = criticalThreads;
+      return this;
+    }
+
+    /**
+     * Runs once on each worker thread, before its first call. If it throws, the worker runs no
+     * call and a fresh one tries again after a backoff.
+     */
     public Builder threadInit(Runnable init) {
       this.threadInit = Objects.requireNonNull(init, "threadInit");
       return this;
     }
 
-    /** Runs on each worker thread as it stops: at close, or when it is retired. */
+    /**
+     * Runs on each worker whose threadInit succeeded, as it stops: at close, or when it is
+     * retired. A failure is logged and the worker ends anyway.
+     */
     public Builder threadTeardown(Runnable teardown) {
       this.threadTeardown = Objects.requireNonNull(teardown, "threadTeardown");
       return this;
     }
 
-    /** Which failures retire the worker they happened on; by default any {@link Error}. */
+    /**
+     * Which failures retire the worker they happened on; by default any {@link Error}. A
+     * predicate that throws counts as a match.
+     */
     public Builder retireOn(Predicate<Throwable> retireOn) {
       this.retireOn = Objects.requireNonNull(retireOn, "retireOn");
       return this;
     }
 
-    /** How many calls may wait for a worker, every priority together. */
+    /** How many calls may wait for a permit, every priority together. */
     public Builder queueCapacity(int capacity) {
       if (capacity < 0) {
         throw new IllegalArgumentException("queueCapacity must be at least 0, was " + capacity);
@@ -369,7 +350,7 @@ public final class NativeLane implements AutoCloseable {
       return this;
     }
 
-    /** How long a call waits for a worker before it is refused. */
+    /** How long a call waits for a permit before it is refused. */
     public Builder maxWait(Duration maxWait) {
       this.maxWait = Objects.requireNonNull(maxWait, "maxWait");
       return this;
@@ -377,7 +358,8 @@ public final class NativeLane implements AutoCloseable {
 
     /**
      * Adjusts the lane in front of the workers: its algorithm, listeners, reserve and so on. Its
-     * limits are always {@code [1, threads]}, starting at {@code threads}.
+     * limits are always {@code [1, threads]}, starting at {@code threads}, and its critical
+     * ceiling {@code threads + criticalThreads}, whatever is set here.
      */
     public Builder lane(Consumer<LaneBuilder> settings) {
       this.laneSettings = Objects.requireNonNull(settings, "lane");

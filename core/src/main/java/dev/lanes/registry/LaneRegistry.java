@@ -136,15 +136,22 @@ public final class LaneRegistry implements AutoCloseable {
    * registry.onEachLane(lane -> log.info("new lane {}, limit {}", lane.name(), lane.limit()));
    * }</pre>
    *
-   * <p>A failure of {@code action} for a lane that exists now is thrown from here; for a later
-   * lane it is logged, and the lane is created anyway.
+   * <p>A failure of {@code action} for a lane that exists now is thrown from here, and the action
+   * is not kept; for a later lane it is logged, and the lane is created anyway.
    */
   public void onEachLane(Consumer<? super Lane> action) {
     Objects.requireNonNull(action, "action");
     lifecycle.lock();
     try {
-      lanes().forEach(action);
+      // Registered before the replay: a lane the action itself creates meets the action as it
+      // is created, and is not in the list replayed.
       laneActions.add(action);
+      try {
+        lanes().forEach(action);
+      } catch (RuntimeException | Error e) {
+        laneActions.remove(action);
+        throw e;
+      }
     } finally {
       lifecycle.unlock();
     }
@@ -195,7 +202,7 @@ public final class LaneRegistry implements AutoCloseable {
       for (Consumer<? super Lane> action : laneActions) {
         try {
           action.accept(lane);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           LOG.log(System.Logger.Level.WARNING, "a lane action of the registry failed for lane '"
               + lane.name() + "'; the lane is kept", e);
         }

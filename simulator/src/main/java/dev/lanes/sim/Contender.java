@@ -145,8 +145,10 @@ public final class Contender {
 
   private static LaneBuilder lane(String name, Simulation sim, Scenario s,
       LimitAlgorithm algorithm) {
+    // Virtual time on one thread: every waiter is told on it, in order, never on a pool.
     return Lane.builder(name).algorithm(algorithm).ticker(sim.ticker())
-        .scheduler(sim.scheduler()).backgroundReserve(s.backgroundReserve());
+        .scheduler(sim.scheduler()).callbackExecutor(Runnable::run)
+        .backgroundReserve(s.backgroundReserve());
   }
 
   Admission admission(Simulation sim, Device device, Scenario scenario) {
