@@ -52,12 +52,17 @@ class LanesMetricsAutoConfigurationTest {
   }
 
   @Test
-  void aMeterRegistryBeanOfTheApplicationsOwnIsEnough() {
+  void aMeterRegistryOfTheApplicationsOwnGetsTheMeters() {
     new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(LanesAutoConfiguration.class,
-            LanesMetricsAutoConfiguration.class))
+            LanesMetricsAutoConfiguration.class, MetricsAutoConfiguration.class))
         .withUserConfiguration(OwnMeterRegistry.class)
-        .run(context -> assertThat(context).hasSingleBean(LaneMetrics.class));
+        .withPropertyValues("lanes.lanes.api.max-wait=1s")
+        .run(context -> {
+          assertThat(context).hasSingleBean(LaneMetrics.class);
+          assertThat(context.getBean(MeterRegistry.class).find("lanes.limit").tag("lane", "api")
+              .gauge()).isNotNull();
+        });
   }
 
   @Test
