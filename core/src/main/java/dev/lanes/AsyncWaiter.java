@@ -52,7 +52,7 @@ final class AsyncWaiter extends Waiter {
       if (future.complete(permit)) {
         lane.admitted(priority);
       } else {
-        lane.giveBack(); // the caller cancelled at this very moment: it was never theirs
+        lane.giveBack(priority); // the caller cancelled at this very moment: it was never theirs
       }
     } else {
       future.completeExceptionally(lane.refusal(priority, reason()));

@@ -2,16 +2,26 @@ package dev.lanes;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The admission word of a lane: in-flight count, "someone is waiting" flags, the closed flag and a
- * running count of sampled releases, all in one {@code long}. Admission is one CAS on it and a
- * release one atomic add, so the uncontended path takes no lock.
+ * running count of releases, all in one {@code long}. Admission is one CAS on it and a release one
+ * atomic add, so the uncontended path takes no lock.
  *
  * <p>The waiting flags are what stop barging: while a {@code NORMAL} call waits, no new
  * {@code NORMAL} or {@code BACKGROUND} call may take a permit on the fast path, and a freed permit
  * goes to the waiter through the {@link WaitingRoom} instead. The flags change only under the
  * waiting room's lock, so they always say whether its queues are empty.
+ *
+ * <p><b>Counting {@code NORMAL} calls for free.</b> Releases plus in-flight, read in one atomic
+ * read of the word, are every admission there has been. The gate counts the other priorities'
+ * admissions and releases, and {@code NORMAL} permits handed straight back ({@link #giveBack}), on
+ * striped counters, each before the word changes; whatever is left is {@code NORMAL}. Read after
+ * the word ({@link #read}), those counters can only be ahead of it, so the {@code NORMAL} figures
+ * derived from them can only be behind the truth, never ahead, and are exact whenever no call is
+ * half-way through. The hottest path, a {@code NORMAL} call, pays for no counter at all.
  */
 final class Gate {
 
@@ -20,12 +30,10 @@ final class Gate {
   static final long BACKGROUND_WAITING = 1L << 32;
   static final long CLOSED = 1L << 33;
   static final long WAITING = NORMAL_WAITING | BACKGROUND_WAITING;
-  /**
-   * Added by each release that was a success or a drop: a running count of completed calls, which
-   * picks the calls whose latency is timed. Wraps; only differences matter.
-   */
-  static final long COMPLETION = 1L << 34;
-  static final long COMPLETIONS_MASK = (1L << 30) - 1;
+  /** Added by each release: a running count that also picks the calls whose latency is timed. */
+  static final long RELEASE = 1L << 34;
+  static final int RELEASE_BITS = 30;
+  static final long RELEASES_MASK = (1L << RELEASE_BITS) - 1;
 
   private static final VarHandle STATE;
 
@@ -41,6 +49,14 @@ final class Gate {
   private final int ceiling;
   private volatile long state;
   private volatile int limit;
+  /** How often the release count has wrapped; moved by the release that wraps it. */
+  private final AtomicLong wraps = new AtomicLong();
+  /** CRITICAL and BACKGROUND admissions, counted before each attempt (undone if it fails). */
+  private final LongAdder otherAdmissions = new LongAdder();
+  /** CRITICAL and BACKGROUND releases, counted before each release. */
+  private final LongAdder otherReleases = new LongAdder();
+  /** NORMAL permits given straight back, never their caller's, counted before each. */
+  private final LongAdder normalGivenBack = new LongAdder();
 
   Gate(int initialLimit, int reserve, int ceiling) {
     this.limit = initialLimit;
@@ -51,15 +67,22 @@ final class Gate {
   /**
    * Takes a permit if {@code priority} may have one now, honouring waiters.
    *
-   * @return the state before the admission (see {@link #inFlightOf} and {@link #completionsOf}),
-   *     or -1 if refused
+   * @return the state before the admission (see {@link #inFlightOf} and {@link #releasesOf}), or
+   *     -1 if refused
    */
   long tryAdmit(Priority priority) {
+    boolean normal = priority == Priority.NORMAL;
+    if (!normal) {
+      otherAdmissions.increment();
+    }
     long blockers = blockersOf(priority);
     long s = state;
     while (true) {
       int inFlight = (int) (s & IN_FLIGHT);
       if ((s & blockers) != 0 || inFlight >= boundOf(priority)) {
+        if (!normal) {
+          otherAdmissions.decrement();
+        }
         return -1;
       }
       long witness = (long) STATE.compareAndExchange(this, s, s + 1);
@@ -75,9 +98,16 @@ final class Gate {
    * waiter itself raised. Called only under the waiting room's lock.
    */
   boolean admitWaiter(Priority priority) {
+    boolean normal = priority == Priority.NORMAL;
+    if (!normal) {
+      otherAdmissions.increment();
+    }
     long s = state;
     while (true) {
       if ((s & CLOSED) != 0 || (int) (s & IN_FLIGHT) >= boundOf(priority)) {
+        if (!normal) {
+          otherAdmissions.decrement();
+        }
         return false;
       }
       long witness = (long) STATE.compareAndExchange(this, s, s + 1);
@@ -89,8 +119,52 @@ final class Gate {
   }
 
   /** Gives a permit back; returns the state before, so the caller sees waiters and in-flight. */
-  long release(boolean completed) {
-    return (long) STATE.getAndAdd(this, completed ? COMPLETION - 1 : -1L);
+  long release(Priority priority) {
+    if (priority != Priority.NORMAL) {
+      otherReleases.increment();
+    }
+    return add();
+  }
+
+  /**
+   * Gives back a permit that was taken for a caller who never got it (it gave up at that moment);
+   * returns the state before.
+   */
+  long giveBack(Priority priority) {
+    if (priority == Priority.NORMAL) {
+      normalGivenBack.increment();
+    } else {
+      otherReleases.increment();
+    }
+    return add();
+  }
+
+  private long add() {
+    long before = (long) STATE.getAndAdd(this, RELEASE - 1);
+    if (releasesOf(before) == RELEASES_MASK) {
+      wraps.incrementAndGet(); // this release carried the count past its bits
+    }
+    return before;
+  }
+
+  /**
+   * {@code NORMAL} permits admitted and released so far, at most the true figures (see the class
+   * comment): {@code {admitted, released}}, the latter counting permits given back.
+   */
+  long[] normalCounts() {
+    long w;
+    long s;
+    do {
+      w = wraps.get();
+      s = state;
+    } while (w != wraps.get());
+    long releases = (w << RELEASE_BITS) + releasesOf(s);
+    long admitted = releases + inFlightOf(s);
+    // Read after the word: these can only be ahead of it.
+    long others = otherAdmissions.sum();
+    long otherReleased = otherReleases.sum();
+    long givenBack = normalGivenBack.sum();
+    return new long[] {admitted - others - givenBack, releases - otherReleased - givenBack};
   }
 
   /** Sets the waiting flags to exactly {@code flags}; called only under the waiting room's lock. */
@@ -126,9 +200,9 @@ final class Gate {
     return (int) (state & IN_FLIGHT);
   }
 
-  /** Releases that were a success or a drop, modulo 2^30. */
-  long completions() {
-    return completionsOf(state);
+  /** Releases so far, modulo 2^30. */
+  long releases() {
+    return releasesOf(state);
   }
 
   int limit() {
@@ -143,8 +217,8 @@ final class Gate {
     return (int) (state & IN_FLIGHT);
   }
 
-  static long completionsOf(long state) {
-    return (state >>> 34) & COMPLETIONS_MASK;
+  static long releasesOf(long state) {
+    return (state >>> 34) & RELEASES_MASK;
   }
 
   /** The most permits {@code priority} may hold together with everyone else now. */

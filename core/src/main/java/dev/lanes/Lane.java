@@ -287,7 +287,7 @@ public final class Lane implements AutoCloseable {
 
   /** The lane's state and running totals; see {@link LaneSnapshot}. */
   public LaneSnapshot snapshot() {
-    return LaneSnapshot.of(this, room, counters, window);
+    return LaneSnapshot.of(this, gate, room, counters, window);
   }
 
   /**
@@ -373,8 +373,8 @@ public final class Lane implements AutoCloseable {
     if (mask == 0) {
       return true;
     }
-    long completed = stateBefore != -1 ? Gate.completionsOf(stateBefore) : gate.completions();
-    return (completed & mask) == 0;
+    long released = stateBefore != -1 ? Gate.releasesOf(stateBefore) : gate.releases();
+    return (released & mask) == 0;
   }
 
   /**
@@ -382,8 +382,8 @@ public final class Lane implements AutoCloseable {
    * granted to a waiter that gave up at that very moment was never the caller's, so it is neither
    * admitted nor released in the lane's counts.
    */
-  void giveBack() {
-    long before = gate.release(false);
+  void giveBack(Priority priority) {
+    long before = gate.giveBack(priority);
     if ((before & Gate.WAITING) != 0) {
       room.requestDispatch();
     }
@@ -448,14 +448,11 @@ public final class Lane implements AutoCloseable {
 
   void release(Priority priority, long grantedNanos, long now, int outcome) {
     boolean timed = grantedNanos != LanePermit.UNTIMED && now != LanePermit.UNTIMED;
-    boolean completed = outcome != LanePermit.IGNORED;
-    long before = gate.release(completed);
+    counters.released(priority, outcome); // before the gate; see LaneCounters
+    long before = gate.release(priority);
     if ((before & Gate.WAITING) != 0) {
       room.requestDispatch();
     }
-    // A timed success is counted by the histogram it goes into; every other release here.
-    boolean sample = timed && outcome == LanePermit.SUCCEEDED;
-    counters.released(priority, outcome, !sample);
     if (window != null) {
       window.released(priority, grantedNanos, now, timed, Gate.inFlightOf(before), outcome);
     }
@@ -476,9 +473,9 @@ public final class Lane implements AutoCloseable {
     }
   }
 
-  /** Successes of {@code priority} released without a latency sample, since the lane was built. */
-  long untimedSuccesses(Priority priority) {
-    return counters.untimedCount(priority);
+  /** Successes of {@code priority}, timed or not, since the lane was built. */
+  long successes(Priority priority) {
+    return counters.completedCount(priority, gate);
   }
 
   /**
@@ -581,7 +578,7 @@ public final class Lane implements AutoCloseable {
         if (waiter.tryAbandon()) {
           room.leave(waiter, false);
         } else if (waiter.state() == Waiter.GRANTED) {
-          giveBack(); // granted at the same moment, but never the caller's
+          giveBack(priority); // granted at the same moment, but never the caller's
         }
         throw new InterruptedException("interrupted while waiting for lane '" + name + "'");
       }

@@ -42,7 +42,8 @@ public final class LaneSnapshot {
     this.lastWindow = lastWindow;
   }
 
-  static LaneSnapshot of(Lane lane, WaitingRoom room, LaneCounters counters, LatencyWindow window) {
+  static LaneSnapshot of(
+      Lane lane, Gate gate, WaitingRoom room, LaneCounters counters, LatencyWindow window) {
     int laneInFlight = lane.inFlight();
     Map<Priority, PriorityStats> stats = new EnumMap<>(Priority.class);
     for (Priority p : Priority.values()) {
@@ -51,11 +52,10 @@ public final class LaneSnapshot {
         rejected[reason.ordinal()] = counters.rejectedCount(p, reason);
       }
       Distribution latency = window == null ? Distribution.EMPTY : window.distribution(p);
-      // Successes are counted in the histogram when they were timed, in the counters otherwise.
-      long completed = latency.count() + counters.untimedCount(p);
+      long completed = counters.completedCount(p, gate);
       stats.put(p, new PriorityStats(
           room.waiting(p),
-          counters.admittedCount(p),
+          counters.admittedCount(p, gate),
           rejected,
           completed,
           counters.droppedCount(p),

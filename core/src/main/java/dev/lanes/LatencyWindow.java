@@ -72,7 +72,7 @@ final class LatencyWindow {
   private final long[][] countsAtStart = new long[PRIORITIES.length][LatencyHistogram.BUCKETS];
   private final long[][] copies = new long[PRIORITIES.length][LatencyHistogram.BUCKETS];
   private final long[] dropsAtStart = new long[PRIORITIES.length];
-  private final long[] untimedAtStart = new long[PRIORITIES.length];
+  private final long[] successesAtStart = new long[PRIORITIES.length];
   private long blockedAtStart;
 
   LatencyWindow(Lane lane, LimitAlgorithm algorithm, WindowConfig config, long nowNanos) {
@@ -191,7 +191,8 @@ final class LatencyWindow {
         long[] counts = takeLatency(p);
         int partDrops = takeDrops(p);
         Distribution latency = new Distribution(counts);
-        long calls = latency.count() + takeUntimed(p) + partDrops;
+        // The count of successes may lag by a call half-way through; the histogram never does.
+        long calls = Math.max(takeSuccesses(p), latency.count()) + partDrops;
         for (int i = 0; i < all.length; i++) {
           all[i] += counts[i];
         }
@@ -264,12 +265,12 @@ final class LatencyWindow {
     return windowDrops;
   }
 
-  /** Successes of one priority in the window that were not timed. */
-  private long takeUntimed(Priority priority) {
-    long now = lane.untimedSuccesses(priority);
-    long windowUntimed = now - untimedAtStart[priority.ordinal()];
-    untimedAtStart[priority.ordinal()] = now;
-    return Math.max(0, windowUntimed);
+  /** Successes of one priority in the window, timed or not. */
+  private long takeSuccesses(Priority priority) {
+    long now = lane.successes(priority);
+    long windowSuccesses = now - successesAtStart[priority.ordinal()];
+    successesAtStart[priority.ordinal()] = now;
+    return Math.max(0, windowSuccesses);
   }
 
   private long takeBlocked() {

@@ -203,7 +203,7 @@ final class WaitingRoom {
         }
         last = next;
       } else {
-        gate.release(false); // it timed out at this very moment: the permit goes to the next one
+        gate.giveBack(next.priority); // it gave up at this very moment: on to the next one
       }
     }
     return first;

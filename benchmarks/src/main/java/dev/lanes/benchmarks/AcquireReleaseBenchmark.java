@@ -46,10 +46,15 @@ public class AcquireReleaseBenchmark {
   private final Limiter<Void> netflixDefault = SimpleLimiter.newBuilder().build();
   private final Limiter<Void> netflixGradient2 = SimpleLimiter.newBuilder()
       .limit(WindowedLimit.newBuilder().build(Gradient2Limit.newDefault())).build();
-  // A fixed algorithm keeps the limit at ROOM, so no call is ever refused; the window still
-  // records every latency and closes every 100 ms, as in production.
+  // A fixed algorithm keeps the limit at ROOM, so no call is ever refused; the window closes
+  // every 100 ms as in production, and, the lane being hot, times one call in k.
   private final Lane lane = Lane.builder("benchmark")
       .algorithm(new FixedLimit()).limits(1, ROOM, ROOM).build();
+  // The same lane timing every call, as lanes did before sampling: two clock reads and a
+  // histogram increment per call, the histogram's bucket shared by every thread.
+  private final Lane laneTimingEveryCall = Lane.builder("benchmark-every-call")
+      .algorithm(new FixedLimit()).limits(1, ROOM, ROOM)
+      .window(WindowConfig.defaults().timedCalls(Integer.MAX_VALUE)).build();
   private final Lane laneWithoutWindow = Lane.builder("benchmark-bare")
       .algorithm(new FixedLimit()).limits(1, ROOM, ROOM)
       .window(WindowConfig.disabled()).build();
@@ -105,6 +110,12 @@ public class AcquireReleaseBenchmark {
   @Benchmark
   public void lanes() {
     Permit permit = lane.tryAcquire(Priority.NORMAL).orElseThrow();
+    permit.close();
+  }
+
+  @Benchmark
+  public void lanesTimingEveryCall() {
+    Permit permit = laneTimingEveryCall.tryAcquire(Priority.NORMAL).orElseThrow();
     permit.close();
   }
 

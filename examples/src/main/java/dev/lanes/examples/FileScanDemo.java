@@ -3,6 +3,7 @@ package dev.lanes.examples;
 import dev.lanes.Lane;
 import dev.lanes.LaneSnapshot;
 import dev.lanes.Priority;
+import dev.lanes.QueueOrder;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -54,13 +55,17 @@ public final class FileScanDemo {
         System.out.println("Phase 1: no lane; scans and requests go straight to the disk.");
         Result unbounded = new Phase(reads, null).run();
 
+        // -Dlanes.demo.queueOrder=FIFO compares the old default with ADAPTIVE, today's.
+        QueueOrder order = QueueOrder.valueOf(
+            System.getProperty("lanes.demo.queueOrder", QueueOrder.ADAPTIVE.name()));
         Lane lane = Lane.builder("disk")
             .limits(2, 8, 64)
             .backgroundReserve(1)
             .maxWait(Duration.ofSeconds(5))
+            .queueOrder(order)
             .build();
         System.out.printf("%nPhase 2: through lane '%s' (algorithm gradient, limit from %d,"
-            + " background reserve 1).%n", lane.name(), lane.limit());
+            + " background reserve 1, queue %s).%n", lane.name(), lane.limit(), order);
         Result laned = new Phase(reads, lane).run();
         System.out.println("  final: " + lane.snapshot());
 
