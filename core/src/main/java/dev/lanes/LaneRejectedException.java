@@ -51,15 +51,20 @@ public final class LaneRejectedException extends RuntimeException {
    */
   public LaneRejectedException(
       Reason reason, String laneName, Priority priority, int limit, int inFlight) {
-    super(
-        "lane '" + laneName + "' refused a " + priority + " call: " + reason
-            + " (limit " + limit + ", in flight " + inFlight + ")",
-        null, false, false);
+    // No message now: a lane under overload refuses thousands of calls a second, and most of
+    // these exceptions are never printed. getMessage() writes it when someone asks.
+    super(null, null, false, false);
     this.reason = Objects.requireNonNull(reason, "reason");
     this.laneName = Objects.requireNonNull(laneName, "laneName");
     this.priority = Objects.requireNonNull(priority, "priority");
     this.limit = limit;
     this.inFlight = inFlight;
+  }
+
+  @Override
+  public String getMessage() {
+    return "lane '" + laneName + "' refused a " + priority + " call: " + reason
+        + " (limit " + limit + ", in flight " + inFlight + ")";
   }
 
   /** Why the call was refused. */

@@ -13,16 +13,20 @@ import java.util.function.LongSupplier;
  * it never emptied and its shortest length was more than {@code target} worth of service, that is
  * {@code minQueued > target × rate}, with {@code rate} the hand-overs per second in the interval
  * (while the queue never empties, every freed permit goes to a waiter, so that is the rate at
- * which the resource serves the queue); and when, in that interval, the lane turned callers away:
- * a full queue, a wait that ran out, or an early refusal. That last condition tells an open stream
- * of callers that outruns the resource, whose oldest waiters are stale, from a closed loop of
- * worker threads, whose queue is long but bounded by their number: nobody in it runs out of
- * patience, and arrival order is both fair and as fast.
+ * which the resource serves the queue); and when the callers outrun the resource: the queue grew
+ * by more than a tenth of what it served over this interval and the one before (one interval of
+ * growth is a burst, or worker threads arriving), or the lane turned callers away (a full queue,
+ * a wait that ran out, an early refusal). That last condition tells an open stream of
+ * callers, whose queue grows until it overflows and whose oldest waiters go stale, from a closed
+ * loop of worker threads, whose queue is long but steady, bounded by their number: nobody in it
+ * runs out of patience, and arrival order is both fair and as fast.
  *
- * <p><b>The target</b> is twice the typical latency of a call (the median of the lane's last
- * window), between 100 µs and 1 s, or CoDel's 5 ms before the lane has measured anything: a
- * queue worth two service times is one that the burst that built it should long since have
- * drained. <b>The interval</b> is five targets (ten service times) and at least 100 ms: long
+ * <p><b>The target</b> is twice the typical latency of a call, between 100 µs and 1 s, or CoDel's
+ * 5 ms before the lane has measured anything: a queue worth two service times is one that the
+ * burst that built it should long since have drained. The typical latency is the lowest median of
+ * the last {@link #MEDIANS} windows, as BBR keeps its round trip from the lowest recent one: a
+ * window of a lane that starts far above its resource's parallelism is all queue, and must not
+ * stretch the verdict. <b>The interval</b> is five targets (ten service times) and at least 100 ms: long
  * enough that a burst the queue absorbs has drained within it, short enough that a lane in front
  * of a slow resource turns to serving the newest within a second or so of an overload. (CoDel's
  * own ratio, twenty, suits network queues whose target is a small part of a round trip; here the
@@ -52,6 +56,8 @@ final class QueueWatch {
   static final int INTERVAL_TARGETS = 5;
   /** Hand-overs an interval needs before its rate means anything. */
   static final int MIN_GRANTS = 8;
+  /** Window medians the target is the lowest of. */
+  static final int MEDIANS = 8;
 
   private final LongSupplier typicalLatencyNanos;
   private boolean started;
@@ -59,10 +65,15 @@ final class QueueWatch {
   private long targetNanos = DEFAULT_TARGET_NANOS;
   private long intervalNanos = MIN_INTERVAL_NANOS;
   private int minQueued;
+  /** The queue's length as the interval began, once the call that began it had joined. */
+  private int startQueued = -1;
   private int grants;
+  private final long[] medians = new long[MEDIANS];
+  private int nextMedian;
   /** The permits waiters could use, summed over the interval's hand-overs. */
   private long permitsAtGrants;
   private boolean turnedAway;
+  private boolean grewBefore;
   private boolean standing;
   /** Hand-overs per second in the last interval, or 0 if it says nothing. */
   private double rate;
@@ -76,6 +87,9 @@ final class QueueWatch {
 
   /** Sees the queue's length after every change to it. */
   void observe(int queued) {
+    if (startQueued < 0) {
+      startQueued = queued;
+    }
     if (queued < minQueued) {
       minQueued = queued;
     }
@@ -100,8 +114,11 @@ final class QueueWatch {
     return standing;
   }
 
-  /** Closes the interval if it is over; called, with the clock, as a call joins the queue. */
-  void tick(long nowNanos) {
+  /**
+   * Closes the interval if it is over; called, with the clock, as a call joins a queue of
+   * {@code queued}.
+   */
+  void tick(long nowNanos, int queued) {
     if (!started) {
       started = true;
       restart(nowNanos);
@@ -117,8 +134,11 @@ final class QueueWatch {
     // While the queue never emptied, every permit turned over to a waiter: grants = permits ×
     // elapsed / hold.
     holdNanos = measured ? (double) elapsed * permitsAtGrants / grants / grants : 0;
-    standing = turnedAway && rate > 0 && minQueued > targetNanos * rate / 1e9;
-    long typical = typicalLatencyNanos.getAsLong();
+    boolean grew = startQueued >= 0 && queued - startQueued > Math.max(1, grants / 10);
+    standing = (turnedAway || (grew && grewBefore)) && rate > 0
+        && minQueued > targetNanos * rate / 1e9;
+    grewBefore = grew;
+    long typical = lowestRecentMedian(typicalLatencyNanos.getAsLong());
     if (typical > 0) {
       targetNanos = Math.max(MIN_TARGET_NANOS, Math.min(MAX_TARGET_NANOS, 2 * typical));
       intervalNanos = Math.max(MIN_INTERVAL_NANOS, INTERVAL_TARGETS * targetNanos);
@@ -140,8 +160,24 @@ final class QueueWatch {
     return withLuck / perNano > maxWaitNanos;
   }
 
+  /** Keeps {@code median} among the last few, and returns the lowest of them (0 if none). */
+  private long lowestRecentMedian(long median) {
+    if (median > 0 && median != medians[(nextMedian + MEDIANS - 1) % MEDIANS]) {
+      medians[nextMedian] = median;
+      nextMedian = (nextMedian + 1) % MEDIANS;
+    }
+    long lowest = 0;
+    for (long m : medians) {
+      if (m > 0 && (lowest == 0 || m < lowest)) {
+        lowest = m;
+      }
+    }
+    return lowest;
+  }
+
   private void restart(long nowNanos) {
     intervalStart = nowNanos;
+    startQueued = -1;
     // The call joining now is not queued yet; the watch sees the queue's length again as soon
     // as it is (observe). Until then, nothing in this interval has been short.
     minQueued = Integer.MAX_VALUE;

@@ -285,7 +285,7 @@ final class WaitingRoom {
     if (watch == null || now == LanePermit.UNTIMED) {
       return false;
     }
-    watch.tick(now);
+    watch.tick(now, normal.size() + background.size());
     // Calls served before this one: NORMAL goes before BACKGROUND; within a priority, everyone
     // queued goes first unless the queue stands and the newest goes first.
     int ahead = priority == Priority.NORMAL ? 0 : normal.size();

@@ -171,6 +171,34 @@ class AdaptiveQueueTest {
   }
 
   @Test
+  void aQueueThatKeepsGrowingStandsBeforeItTurnsAnyoneAway() {
+    // An open stream of callers a little faster than the resource: two arrive for every one
+    // served. Nobody's patience runs out yet, but the queue has grown through two intervals.
+    Lane lane = lane(QueueOrder.ADAPTIVE);
+    Permit held = lane.tryAcquire(Priority.NORMAL).orElseThrow();
+    List<CompletableFuture<Permit>> waiters = enqueue(lane, 20, LONG);
+    List<Integer> served = new ArrayList<>();
+    for (int step = 0; step < 21; step++) { // 210 ms: two intervals and a bit
+      waiters.addAll(enqueue(lane, 2, LONG));
+      served.addAll(serve(held, waiters, 1, Duration.ofMillis(10)));
+      held = heldAfterServing;
+    }
+    assertThat(served.subList(0, 20)).as("while it might be a burst, first in, first out")
+        .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
+    ticker.advance(Duration.ofMillis(1));
+    waiters.addAll(enqueue(lane, 1, LONG)); // ends the second interval of growth
+    int newest = waiters.size() - 1;
+    List<Integer> next = serve(held, waiters, 2, Duration.ofMillis(1));
+    assertThat(next.get(0)).as("newest first once it has grown through two intervals")
+        .isEqualTo(newest);
+    assertThat(next.get(1)).as("then the next newest still waiting, not the oldest (#21)")
+        .isGreaterThan(50);
+    lane.close();
+    heldAfterServing.close();
+    assertThat(lane.snapshot().timedOut(Priority.NORMAL)).isZero();
+  }
+
+  @Test
   void aLaneThatHasServedNoQueueYetRefusesNobodyEarly() {
     Lane lane = lane(QueueOrder.ADAPTIVE);
     Permit held = lane.tryAcquire(Priority.NORMAL).orElseThrow();

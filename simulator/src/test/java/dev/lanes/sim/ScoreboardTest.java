@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,10 +32,6 @@ class ScoreboardTest {
   }
 
   @Test
-  @Disabled("Quarantined: 7 of 9 until core's cf38f95 (a queue stands only once it has turned"
-      + " callers away) served the first second of a 1.25-1.5 x overload first come, first"
-      + " served: end-to-end p99 279-411 ms where newest-first gave 20-42; 3 of 9 since. See"
-      + " docs/drafts/control-needs-from-core.md; re-enable when the queue is fixed.")
   void gradientMatchesOrBeatsEveryNetflixContenderEndToEndInMostScenarios() {
     int beaten = 0;
     for (List<RunResult> results : nine().values()) {
