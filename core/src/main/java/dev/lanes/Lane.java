@@ -51,6 +51,7 @@ public final class Lane implements AutoCloseable {
   private final ReentrantLock limitLock = new ReentrantLock();
   private final Gate gate;
   private final WaitingRoom room;
+  private final QueueOrder queueOrder;
   private final LaneCounters counters = new LaneCounters();
   private final Listeners listeners;
   private final LatencyWindow window;
@@ -73,7 +74,8 @@ public final class Lane implements AutoCloseable {
       initial = clamp(algorithm.initialLimit().orElse(initial));
     }
     this.gate = new Gate(initial, reserve, ceiling);
-    this.room = new WaitingRoom(this, gate, builder.maxQueued(), builder.queueOrder());
+    this.queueOrder = builder.queueOrder();
+    this.room = new WaitingRoom(this, gate, builder.maxQueued(), queueOrder);
     this.listeners = new Listeners(name, builder.listeners());
     this.ticker = builder.ticker();
     this.scheduler = builder.scheduler();
@@ -214,6 +216,11 @@ public final class Lane implements AutoCloseable {
   /** The highest the limit may go. */
   public int maxLimit() {
     return max;
+  }
+
+  /** The order in which waiters of one priority receive freed permits. */
+  public QueueOrder queueOrder() {
+    return queueOrder;
   }
 
   /** Permits that {@link Priority#BACKGROUND} calls may never take. */

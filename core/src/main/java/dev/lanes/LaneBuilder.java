@@ -237,8 +237,15 @@ public final class LaneBuilder {
         || t instanceof LaneRejectedException;
   }
 
+  /**
+   * The name of the lane this builds: lets a customizer that configures many lanes, such as
+   * {@code LaneRegistry.Builder.customize}, tell them apart.
+   */
+  public String name() {
+    return name;
+  }
+
   // Read by Lane's constructor.
-  String name() { return name; }
   int min() { return min; }
   int initial() { return initial; }
   int max() { return max; }

@@ -15,13 +15,6 @@ import java.util.Map;
  */
 final class LaneRegistryFactory {
 
-  /**
-   * The name of the configured lane being created on this thread. The registry's customizer sees
-   * a {@link LaneBuilder} but not the lane's name, so {@link #create} tells it this way; it is set
-   * only while the factory itself creates a lane, at start-up.
-   */
-  private static final ThreadLocal<String> CREATING = new ThreadLocal<>();
-
   private final Defaults defaults;
   private final Map<String, LaneSettings> lanes;
 
@@ -56,21 +49,19 @@ final class LaneRegistryFactory {
   }
 
   private void create(LaneRegistry registry, String name) {
-    CREATING.set(name);
     try {
       registry.named(name);
     } catch (IllegalArgumentException e) {
       // The checks above cover each value alone; this is a combination the lane refuses.
       throw new InvalidLanesPropertyException(laneProperty(name), name, e.getMessage(), e);
-    } finally {
-      CREATING.remove();
     }
   }
 
   private void configure(LaneBuilder builder) {
     apply(defaults, builder);
-    String name = CREATING.get();
-    LaneSettings settings = name == null ? null : lanes.get(name);
+    // Any lane of that name the registry makes, at start-up or later, and disk lanes too
+    // ("disk:<device>").
+    LaneSettings settings = lanes.get(builder.name());
     if (settings != null) {
       apply(settings, builder);
       Limits limits = settings.getLimits();

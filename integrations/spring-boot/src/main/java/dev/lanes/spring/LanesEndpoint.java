@@ -75,8 +75,8 @@ public class LanesEndpoint {
           snapshot.waiting(p), snapshot.admitted(p), snapshot.rejected(p), windowP99, p99));
     }
     return new LaneDescriptor(snapshot.limit(), snapshot.minLimit(), snapshot.maxLimit(),
-        snapshot.inFlight(), snapshot.waiting(), lane.isClosed(), device(lane, devices),
-        priorities);
+        snapshot.inFlight(), snapshot.waiting(), lane.queueOrder().name().toLowerCase(Locale.ROOT),
+        lane.isClosed(), device(lane, devices), priorities);
   }
 
   /** The device behind a lane of {@code LaneRegistry.forPath}, named "disk:" + its key. */
@@ -100,11 +100,13 @@ public class LanesEndpoint {
   public record LanesDescriptor(Map<String, LaneDescriptor> lanes) {}
 
   /**
-   * One lane: its limit and bounds, calls in flight and waiting (every priority), whether it is
-   * closed, its device if it is a device's lane, and figures per priority.
+   * One lane: its limit and bounds, calls in flight and waiting (every priority), the order its
+   * queue is served in, whether it is closed, its device if it is a device's lane, and figures
+   * per priority.
    */
   public record LaneDescriptor(int limit, int minLimit, int maxLimit, int inFlight, int waiting,
-      boolean closed, DeviceDescriptor device, Map<String, PriorityDescriptor> priorities) {}
+      String queueOrder, boolean closed, DeviceDescriptor device,
+      Map<String, PriorityDescriptor> priorities) {}
 
   /**
    * The calls of one priority: waiting now, admitted and refused since the lane was built, and
