@@ -57,6 +57,7 @@ class LanesActuatorAutoConfigurationTest {
       assertThat(lane.maxLimit()).isEqualTo(4);
       assertThat(lane.inFlight()).isEqualTo(2);
       assertThat(lane.waiting()).isEqualTo(1);
+      assertThat(lane.queueOrder()).isEqualTo("adaptive");
       assertThat(lane.closed()).isFalse();
       assertThat(lane.device()).isNull();
       assertThat(lane.priorities()).containsOnlyKeys("critical", "normal", "background");
