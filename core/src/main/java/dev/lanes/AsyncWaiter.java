@@ -51,8 +51,10 @@ final class AsyncWaiter extends Waiter {
       Permit permit = lane.permit(priority, -1L);
       if (future.complete(permit)) {
         lane.admitted(priority);
+        lane.delivered(priority);
       } else {
         lane.giveBack(priority); // the caller cancelled at this very moment: it was never theirs
+        lane.delivered(priority);
       }
     } else {
       future.completeExceptionally(lane.refusal(priority, reason()));

@@ -79,7 +79,8 @@ final class BlockingWaiter extends Waiter {
     long budget = Math.min(SPIN_NANOS, maxNanos);
     long start = System.nanoTime();
     int spins = 0;
-    while (isWaiting() && System.nanoTime() - start < budget) {
+    Thread self = Thread.currentThread();
+    while (isWaiting() && System.nanoTime() - start < budget && !self.isInterrupted()) {
       if ((++spins & 63) == 0) {
         Thread.yield(); // let a holder that needs this core have it
       } else {

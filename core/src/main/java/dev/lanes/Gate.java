@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p><b>Counting {@code NORMAL} calls for free.</b> Releases plus in-flight, read in one atomic
  * read of the word, are every admission there has been. The gate counts the other priorities'
- * admissions and releases, and {@code NORMAL} permits handed straight back ({@link #giveBack}), on
- * striped counters, each before the word changes; whatever is left is {@code NORMAL}. Read after
+ * admissions and releases, {@code NORMAL} permits handed straight back ({@link #giveBack}), and
+ * those taken for waiters that do not have them yet, on striped counters, each before the word
+ * changes; whatever is left is {@code NORMAL}. Read after
  * the word ({@link #read}), those counters can only be ahead of it, so the {@code NORMAL} figures
  * derived from them can only be behind the truth, never ahead, and are exact whenever no call is
  * half-way through. The hottest path, a {@code NORMAL} call, pays for no counter at all.
@@ -57,6 +58,8 @@ final class Gate {
   private final LongAdder otherReleases = new LongAdder();
   /** NORMAL permits given straight back, never their caller's, counted before each. */
   private final LongAdder normalGivenBack = new LongAdder();
+  /** NORMAL permits taken for waiters that do not have them yet (see admitWaiter). */
+  private final LongAdder normalInLimbo = new LongAdder();
 
   Gate(int initialLimit, int reserve, int ceiling) {
     this.limit = initialLimit;
@@ -94,18 +97,26 @@ final class Gate {
   }
 
   /**
-   * Takes a permit for the first waiter of {@code priority}: ignores the waiting flags, which that
-   * waiter itself raised. Called only under the waiting room's lock.
+   * Takes a permit for a waiter of {@code priority}; returns whether it could. The permit is in
+   * limbo until the waiter has it ({@link #delivered}) or it is given back ({@link #giveBack}):
+   * the waiter may give up at that very moment. {@code honourFlags} is true for a call that has
+   * not queued yet, and false for the first waiter, who raised the flags itself; the latter is
+   * called only under the waiting room's lock.
    */
-  boolean admitWaiter(Priority priority) {
+  boolean admitWaiter(Priority priority, boolean honourFlags) {
     boolean normal = priority == Priority.NORMAL;
-    if (!normal) {
+    if (normal) {
+      normalInLimbo.increment();
+    } else {
       otherAdmissions.increment();
     }
+    long blockers = honourFlags ? blockersOf(priority) : CLOSED;
     long s = state;
     while (true) {
-      if ((s & CLOSED) != 0 || (int) (s & IN_FLIGHT) >= boundOf(priority)) {
-        if (!normal) {
+      if ((s & blockers) != 0 || (int) (s & IN_FLIGHT) >= boundOf(priority)) {
+        if (normal) {
+          normalInLimbo.decrement();
+        } else {
           otherAdmissions.decrement();
         }
         return false;
@@ -115,6 +126,13 @@ final class Gate {
         return true;
       }
       s = witness;
+    }
+  }
+
+  /** A waiter's permit reached it, or was given back: it is out of limbo. */
+  void delivered(Priority priority) {
+    if (priority == Priority.NORMAL) {
+      normalInLimbo.decrement();
     }
   }
 
@@ -164,7 +182,9 @@ final class Gate {
     long others = otherAdmissions.sum();
     long otherReleased = otherReleases.sum();
     long givenBack = normalGivenBack.sum();
-    return new long[] {admitted - others - givenBack, releases - otherReleased - givenBack};
+    long limbo = normalInLimbo.sum(); // read after givenBack: a permit leaves limbo after it
+    return new long[] {admitted - others - givenBack - limbo,
+        releases - otherReleased - givenBack};
   }
 
   /** Sets the waiting flags to exactly {@code flags}; called only under the waiting room's lock. */
@@ -200,9 +220,9 @@ final class Gate {
     return (int) (state & IN_FLIGHT);
   }
 
-  /** Releases so far, modulo 2^30. */
-  long releases() {
-    return releasesOf(state);
+  /** The whole word, for a reading of several of its parts at one instant. */
+  long state() {
+    return state;
   }
 
   int limit() {

@@ -9,7 +9,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -49,6 +52,8 @@ public final class Lane implements AutoCloseable {
   private volatile int min;
   private volatile int max;
   private final ReentrantLock limitLock = new ReentrantLock();
+  private final Queue<LimitChange> limitEvents = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean deliveringLimitEvents = new AtomicBoolean();
   private final Gate gate;
   private final WaitingRoom room;
   private final QueueOrder queueOrder;
@@ -262,10 +267,11 @@ public final class Lane implements AutoCloseable {
       gate.setLimit(next);
       this.min = min;
       this.max = max;
+      noteLimitChange(old, next, null);
     } finally {
       limitLock.unlock();
     }
-    limitMoved(old, next, null);
+    limitMoved(old, next);
   }
 
   /** Whether {@code failure} means overload to this lane (see {@link LaneBuilder#overloadOn}). */
@@ -366,11 +372,19 @@ public final class Lane implements AutoCloseable {
     counters.admitted(priority);
   }
 
+  /** A waiter's permit reached it, or went back: see {@link Gate#admitWaiter}. */
+  void delivered(Priority priority) {
+    gate.delivered(priority);
+  }
+
   /**
    * Whether the call being admitted is one whose latency the lane times: every call while calls
    * are rare, one in {@code k} (a power of two the window picks from the rate it saw) when they
-   * are not. The running count of completed calls picks them, so on one thread exactly one call
-   * in {@code k} is timed, with no counter of its own to contend on.
+   * are not. The admission's number picks them: releases plus in-flight, read from the state the
+   * admission's own CAS replaced, counts the admissions before it, so every admission on the fast
+   * path has a number of its own and exactly one in {@code k} is timed, however calls overlap,
+   * with no counter of its own to contend on. (A waiter, admitted under the waiting room's lock,
+   * reads the state again; its number may repeat a neighbour's.)
    */
   private boolean timesCall(long stateBefore) {
     if (window == null) {
@@ -380,8 +394,9 @@ public final class Lane implements AutoCloseable {
     if (mask == 0) {
       return true;
     }
-    long released = stateBefore != -1 ? Gate.releasesOf(stateBefore) : gate.releases();
-    return (released & mask) == 0;
+    long state = stateBefore != -1 ? stateBefore : gate.state();
+    long admissionsBefore = Gate.releasesOf(state) + Gate.inFlightOf(state);
+    return (admissionsBefore & mask) == 0;
   }
 
   /**
@@ -457,11 +472,14 @@ public final class Lane implements AutoCloseable {
     boolean timed = grantedNanos != LanePermit.UNTIMED && now != LanePermit.UNTIMED;
     counters.released(priority, outcome); // before the gate; see LaneCounters
     long before = gate.release(priority);
-    if ((before & Gate.WAITING) != 0) {
-      room.requestDispatch();
-    }
-    if (window != null) {
-      window.released(priority, grantedNanos, now, timed, Gate.inFlightOf(before), outcome);
+    try {
+      if ((before & Gate.WAITING) != 0) {
+        room.requestDispatch();
+      }
+    } finally {
+      if (window != null) {
+        window.released(priority, grantedNanos, now, timed, Gate.inFlightOf(before), outcome);
+      }
     }
   }
 
@@ -510,24 +528,55 @@ public final class Lane implements AutoCloseable {
       old = gate.limit();
       next = clamp(proposed);
       gate.setLimit(next);
+      noteLimitChange(old, next, window);
     } finally {
       limitLock.unlock();
     }
-    limitMoved(old, next, window);
+    limitMoved(old, next);
     return next;
   }
 
-  /** Wakes waiters and tells listeners and the flight recorder, if the limit moved. */
-  private void limitMoved(int old, int next, WindowSummary window) {
-    if (next == old) {
-      return;
+  /** Queues the event of a limit change, in the order of the changes; under {@link #limitLock}. */
+  private void noteLimitChange(int old, int next, WindowSummary window) {
+    if (next != old) {
+      limitEvents.add(new LimitChange(old, next, window));
     }
+  }
+
+  /**
+   * Wakes waiters if the limit rose, then tells listeners and the flight recorder of every change
+   * queued so far, in order: one thread at a time delivers, so a listener that keeps the last
+   * limit it heard keeps the lane's.
+   */
+  private void limitMoved(int old, int next) {
     if (next > old) {
       room.requestDispatch();
     }
-    events.limitChanged(old, next, algorithmName, window);
-    if (listeners.hear(Listeners.LIMIT_CHANGED)) {
-      listeners.fire(Listeners.LIMIT_CHANGED, l -> l.onLimitChanged(this, old, next));
+    while (!limitEvents.isEmpty() && deliveringLimitEvents.compareAndSet(false, true)) {
+      try {
+        for (LimitChange change; (change = limitEvents.poll()) != null; ) {
+          events.limitChanged(change.old, change.next, algorithmName, change.window);
+          if (listeners.hear(Listeners.LIMIT_CHANGED)) {
+            LimitChange c = change;
+            listeners.fire(Listeners.LIMIT_CHANGED, l -> l.onLimitChanged(this, c.old, c.next));
+          }
+        }
+      } finally {
+        deliveringLimitEvents.set(false);
+      }
+    }
+  }
+
+  /** A limit change to tell the listeners of. */
+  private static final class LimitChange {
+    final int old;
+    final int next;
+    final WindowSummary window;
+
+    LimitChange(int old, int next, WindowSummary window) {
+      this.old = old;
+      this.next = next;
+      this.window = window;
     }
   }
 
@@ -586,12 +635,15 @@ public final class Lane implements AutoCloseable {
           room.leave(waiter, false);
         } else if (waiter.state() == Waiter.GRANTED) {
           giveBack(priority); // granted at the same moment, but never the caller's
+          delivered(priority);
         }
         throw new InterruptedException("interrupted while waiting for lane '" + name + "'");
       }
     }
     if (waiter.state() == Waiter.GRANTED) {
-      return grant(priority, -1L);
+      Permit permit = grant(priority, -1L);
+      delivered(priority);
+      return permit;
     }
     throw refusal(priority, waiter.reason());
   }

@@ -228,11 +228,18 @@ final class LatencyWindow {
 
   /**
    * {@code k - 1} for the next window: the largest power of two {@code k} such that a window of
-   * the minimum duration, at the rate this one saw, still times {@code timedCalls} calls.
+   * the minimum duration, at the rate this one saw, still times {@code timedCalls} calls, and a
+   * hundred-fold fall in the rate still brings a timed call, and so a check of the window, within
+   * its maximum duration.
+   *
+   * <p>A window is checked only on timed calls, so when calls suddenly become rarer by a factor
+   * {@code F}, it closes up to {@code F × k / rate} late: {@code F × 0.1 ms} with the defaults
+   * (100 ms, 1,000 timed calls). The window that then closes saw the new rate, and the next one
+   * times calls at it.
    */
   private int maskFor(WindowSummary window) {
-    double callsPerMinWindow = window.completionsPerSecond() * minNanos / 1e9;
-    double k = callsPerMinWindow / timedCalls;
+    double rate = window.completionsPerSecond();
+    double k = Math.min(rate * minNanos / 1e9 / timedCalls, rate * maxNanos / 1e9 / 100);
     if (!(k >= 2)) {
       return 0;
     }

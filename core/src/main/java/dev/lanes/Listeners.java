@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +30,8 @@ final class Listeners {
   private final List<Entry> entries = new CopyOnWriteArrayList<>();
   /** The events someone hears, so that a lane need not even make the event for nobody. */
   private volatile int heard;
+  /** Adding and removing, rare, take turns; firing takes no lock. */
+  private final ReentrantLock changes = new ReentrantLock();
   /** Listeners already logged as failing: a listener that always throws is logged once. */
   private final Set<LaneListener> logged = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean otherFailureLogged = new AtomicBoolean();
@@ -40,19 +43,29 @@ final class Listeners {
 
   void add(LaneListener listener) {
     Entry entry = new Entry(listener, eventsOf(listener));
-    entries.add(entry);
-    heard |= entry.events;
+    changes.lock();
+    try {
+      entries.add(entry);
+      heard |= entry.events;
+    } finally {
+      changes.unlock();
+    }
   }
 
   /** Removes every registration of {@code listener}; returns whether there was one. */
   boolean remove(LaneListener listener) {
-    boolean removed = entries.removeIf(e -> e.listener == listener);
-    int events = 0;
-    for (Entry e : entries) {
-      events |= e.events;
+    changes.lock();
+    try {
+      boolean removed = entries.removeIf(e -> e.listener == listener);
+      int events = 0;
+      for (Entry e : entries) {
+        events |= e.events;
+      }
+      heard = events;
+      return removed;
+    } finally {
+      changes.unlock();
     }
-    heard = events;
-    return removed;
   }
 
   /** Whether any listener hears {@code event}. */

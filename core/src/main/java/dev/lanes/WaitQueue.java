@@ -10,6 +10,8 @@ final class WaitQueue {
   private Waiter head;
   private Waiter tail;
   private volatile int size;
+  /** No waiter queued has a later deadline; reset when the queue empties. */
+  private long latestDeadline = Long.MIN_VALUE;
 
   boolean isEmpty() {
     return size == 0;
@@ -30,6 +32,24 @@ final class WaitQueue {
     tail = waiter;
     waiter.queued = true;
     size++;
+    latestDeadline = Math.max(latestDeadline, waiter.deadline);
+  }
+
+  /**
+   * How many waiters will still be waiting at {@code deadline} unless served first: those whose
+   * own deadline is no earlier. Costs a walk of the queue only when some waiter may qualify.
+   */
+  int outlasting(long deadline) {
+    if (latestDeadline < deadline) {
+      return 0;
+    }
+    int count = 0;
+    for (Waiter w = head; w != null; w = w.next) {
+      if (w.deadline >= deadline) {
+        count++;
+      }
+    }
+    return count;
   }
 
   Waiter oldest() {
@@ -59,6 +79,9 @@ final class WaitQueue {
     waiter.next = null;
     waiter.queued = false;
     size--;
+    if (size == 0) {
+      latestDeadline = Long.MIN_VALUE;
+    }
     return true;
   }
 }

@@ -32,6 +32,8 @@ abstract class Waiter {
   private Reason reason;
 
   // Links owned by the waiting room, touched only under its lock.
+  /** When the waiter gives up, in the lane's clock; known only to an ADAPTIVE lane. */
+  long deadline = Long.MAX_VALUE;
   Waiter prev;
   Waiter next;
   boolean queued;

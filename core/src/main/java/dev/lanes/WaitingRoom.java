@@ -59,11 +59,11 @@ final class WaitingRoom {
     try {
       if (gate.isClosed()) {
         waiter.tryReject(Reason.CLOSED);
-      } else if (gate.tryAdmit(waiter.priority) != -1) {
+      } else if (gate.admitWaiter(waiter.priority, true)) {
         waiter.tryGrant();
       } else if (!mayWait) {
         waiter.tryReject(Reason.LIMIT_REACHED);
-      } else if (clearlyTooLate(waiter.priority, waitNanos, now)) {
+      } else if (clearlyTooLate(waiter, waitNanos, now)) {
         lane.blocked();
         turnedAway();
         waiter.tryReject(Reason.TIMEOUT);
@@ -130,27 +130,54 @@ final class WaitingRoom {
   void requestDispatch() {
     dispatchPending.set(true);
     int[] nesting = NESTING.get();
-    if (nesting[0] >= MAX_NESTING) {
-      // Deep inside callbacks that each released a permit: finish on a fresh stack.
-      lane.callbackExecutor().execute(this::requestDispatch);
+    if (nesting[0] > MAX_NESTING) {
+      return; // an executor ran the hand-off below on this very stack: the loops below see it
+    }
+    if (nesting[0] == MAX_NESTING) {
+      handOffDispatch(nesting);
       return;
     }
     nesting[0]++;
     try {
-      while (dispatchPending.get() && lock.tryLock()) {
-        Waiter toSignal;
-        BlockingWaiter next;
-        try {
-          dispatchPending.set(false);
-          toSignal = dispatchLocked();
-          refreshFlags();
-          next = nextInLine();
-        } finally {
-          lock.unlock();
+      while (true) {
+        // Hand over every permit freed so far before telling anyone: a release that came while
+        // the lock was held asked for this loop, and must not wait for the callbacks below.
+        Waiter toSignal = null;
+        BlockingWaiter next = null;
+        boolean dispatched = false;
+        while (dispatchPending.get() && lock.tryLock()) {
+          dispatched = true;
+          try {
+            dispatchPending.set(false);
+            toSignal = append(toSignal, dispatchLocked());
+            refreshFlags();
+            next = nextInLine();
+          } finally {
+            lock.unlock();
+          }
+        }
+        if (!dispatched) {
+          return; // nothing asked, or the lock's holder will drain it as it leaves
         }
         signalAll(toSignal);
         nudge(next);
       }
+    } finally {
+      nesting[0]--;
+    }
+  }
+
+  /**
+   * Deep inside callbacks that each released a permit: finish the dispatch on a fresh stack. An
+   * executor that runs it on this one, or refuses it, leaves the request to the dispatch loops
+   * further up this stack, which look again once the callbacks return.
+   */
+  private void handOffDispatch(int[] nesting) {
+    nesting[0]++;
+    try {
+      lane.callbackExecutor().execute(this::requestDispatch);
+    } catch (RuntimeException refused) {
+      // the loops up the stack will dispatch
     } finally {
       nesting[0]--;
     }
@@ -188,7 +215,7 @@ final class WaitingRoom {
         continue;
       }
       // If the first NORMAL waiter cannot go, no BACKGROUND one may go either.
-      if (!gate.admitWaiter(next.priority)) {
+      if (!gate.admitWaiter(next.priority, false)) {
         break;
       }
       queue.remove(next);
@@ -204,6 +231,7 @@ final class WaitingRoom {
         last = next;
       } else {
         gate.giveBack(next.priority); // it gave up at this very moment: on to the next one
+        gate.delivered(next.priority);
       }
     }
     return first;
@@ -281,18 +309,27 @@ final class WaitingRoom {
    * waiter costs) and asks whether a call of {@code priority} would clearly wait past
    * {@code waitNanos}.
    */
-  private boolean clearlyTooLate(Priority priority, long waitNanos, long now) {
+  private boolean clearlyTooLate(Waiter waiter, long waitNanos, long now) {
     if (watch == null || now == LanePermit.UNTIMED) {
       return false;
     }
     watch.tick(now, normal.size() + background.size());
+    waiter.deadline = waitNanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + waitNanos;
     // Calls served before this one: NORMAL goes before BACKGROUND; within a priority, everyone
     // queued goes first unless the queue stands and the newest goes first.
-    int ahead = priority == Priority.NORMAL ? 0 : normal.size();
-    if (!watch.standing()) {
-      ahead += queueOf(priority).size();
+    boolean behindItsOwn = !watch.standing();
+    boolean behindNormal = waiter.priority != Priority.NORMAL;
+    int ahead = (behindNormal ? normal.size() : 0)
+        + (behindItsOwn ? queueOf(waiter.priority).size() : 0);
+    if (!watch.clearlyTooLate(ahead, waitNanos, gate.limit())) {
+      return false;
     }
-    return watch.clearlyTooLate(ahead, waitNanos, gate.limit());
+    // Only the calls ahead that will still be waiting when this one must give up can keep it
+    // waiting that long: the others are served or run out of patience first. (When every caller
+    // has the same patience, none of those ahead outlasts a newcomer, and nobody is refused.)
+    int outlasting = (behindNormal ? normal.outlasting(waiter.deadline) : 0)
+        + (behindItsOwn ? queueOf(waiter.priority).outlasting(waiter.deadline) : 0);
+    return watch.clearlyTooLate(outlasting, waitNanos, gate.limit());
   }
 
   private WaitQueue queueOf(Priority priority) {
