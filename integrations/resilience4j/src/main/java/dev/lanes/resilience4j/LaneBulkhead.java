@@ -76,9 +76,9 @@ import java.util.function.Supplier;
  *       back the newest permit that thread still holds: the call a synchronous decorator wraps, so
  *       its latency sample is exact, nested decorators included.
  *   <li>On a thread that holds none, such as the one that completes a {@code CompletionStage},
- *       they give back the oldest permit out on any thread. Calls of similar length finish in
- *       about the order they started, so the sample is close; a thread that then finds its own
- *       permit gone gives back the next oldest instead.
+ *       they give back the permit held longest by one of the threads that hold some (the first
+ *       found). Calls of similar length finish in about the order they started, so the sample
+ *       is close; a thread that then finds its own permit gone gives back its next one instead.
  *   <li>Either way every call gives back exactly one permit: in flight stays exact, no permit leaks
  *       and none is released twice. With no permit out, {@code onComplete} and
  *       {@code releasePermission} do nothing at all, not even emit an event.
