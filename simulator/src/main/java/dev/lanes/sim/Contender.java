@@ -75,6 +75,17 @@ public final class Contender {
     return of(algorithm, () -> LimitAlgorithms.create(algorithm).orElseThrow());
   }
 
+  /**
+   * A Lanes algorithm on a lane whose queue is served in {@code order}: the same limit, with the
+   * queue in front of it managed another way. Named like {@code "gradient (FIFO)"}.
+   */
+  public static Contender lanes(String algorithm, QueueOrder order) {
+    String name = algorithm + " (" + order + ")";
+    return new Contender(name, Group.LANES, (sim, device, s) -> Admission.through(
+        lane(name, sim, s, LimitAlgorithms.create(algorithm).orElseThrow())
+            .limits(s.min(), s.initial(), s.max()).queueOrder(order).build()));
+  }
+
   /** Any algorithm, built fresh for each run, on a lane sized as the scenario says. */
   public static Contender of(String name, Supplier<LimitAlgorithm> algorithm) {
     return sized(name, Group.LANES, s -> algorithm.get());
