@@ -18,7 +18,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** One focused group of tests for each of the ten rules of a lane in DESIGN.md. */
+/**
+ * One focused group of tests for each of the first ten rules of a lane in DESIGN.md. Rule 11
+ * (readers and user code never delay a hand-over) is held by {@link LaneHardeningTest},
+ * {@code review2.SecondReleaseDuringCallbackTest} and the readers and callbacks of
+ * {@link LaneStressTest}; the adaptive queue of rule 5 by {@link AdaptiveQueueTest}.
+ */
 class LaneRulesTest {
 
   private static final Duration LONG = Duration.ofMinutes(1);

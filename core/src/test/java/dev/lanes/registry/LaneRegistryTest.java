@@ -2,6 +2,7 @@ package dev.lanes.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.lanes.Lane;
 import dev.lanes.Priority;
@@ -16,7 +17,9 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,6 +117,94 @@ class LaneRegistryTest {
     assertThat(named.tryAcquire(Priority.CRITICAL)).isEmpty();
     assertThat(lib.lane().tryAcquire(Priority.CRITICAL)).isEmpty();
     assertThatThrownBy(() -> lanes.named("y")).hasMessageContaining("closed");
+  }
+
+  /**
+   * Defect 9 (issue 8): a lane being built while {@code close()} ran was handed out open and
+   * never closed. The builder is held inside the registry's customize hook while another thread
+   * calls {@code close()}; close must not return before that lane exists, and must close it.
+   */
+  @Test
+  void aLaneBeingCreatedWhileTheRegistryClosesIsClosedToo() throws Exception {
+    CountDownLatch building = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    LaneRegistry lanes = LaneRegistry.builder()
+        .probe(DeviceProbe.at(Paths.get("src/test/resources/fixtures", "nvme")))
+        .algorithm(() -> (window, limit) -> limit)
+        .customize(builder -> {
+          if (builder.name().equals("slow")) {
+            building.countDown();
+            awaitQuietly(finish);
+          }
+        })
+        .build();
+    AtomicReference<Object> created = new AtomicReference<>();
+    Thread creator = new Thread(() -> {
+      try {
+        created.set(lanes.named("slow"));
+      } catch (RuntimeException e) {
+        created.set(e);
+      }
+    });
+    creator.start();
+    building.await();
+    Thread closer = new Thread(lanes::close);
+    closer.start();
+    // The closer either returns (the defect) or waits for the creation in progress.
+    await().atMost(Duration.ofSeconds(30)).until(() -> closer.getState() != Thread.State.RUNNABLE
+        && closer.getState() != Thread.State.NEW);
+    finish.countDown();
+    creator.join();
+    closer.join();
+
+    Object lane = created.get();
+    assertThat(lane).isInstanceOf(Lane.class);
+    assertThat(((Lane) lane).isClosed()).as("the lane created during close()").isTrue();
+    assertThat(lanes.lanes()).allMatch(Lane::isClosed);
+    assertThatThrownBy(() -> lanes.named("later"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+
+  /** Defect 9, hammered: whatever interleaving, every lane handed out is closed after close(). */
+  @Test
+  void everyLaneHandedOutAroundCloseIsClosedAfterIt() throws Exception {
+    for (int round = 0; round < 200; round++) {
+      LaneRegistry lanes = on("nvme");
+      List<Lane> handedOut = java.util.Collections.synchronizedList(new ArrayList<>());
+      CountDownLatch start = new CountDownLatch(1);
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int thread = t;
+        threads.add(new Thread(() -> {
+          awaitQuietly(start);
+          for (int i = 0; i < 50; i++) {
+            try {
+              handedOut.add(i % 2 == 0 ? lanes.named("lane-" + thread + "-" + i)
+                  : lanes.forNativeLibrary("lib-" + thread + "-" + i, NativeProfile.IO_BOUND).lane());
+            } catch (IllegalStateException closed) {
+              assertThat(closed).hasMessageContaining("closed");
+              return;
+            }
+          }
+        }));
+      }
+      threads.forEach(Thread::start);
+      start.countDown();
+      lanes.close();
+      for (Thread thread : threads) {
+        thread.join();
+      }
+      int r = round;
+      assertThat(handedOut).as("round %d", r).allMatch(Lane::isClosed);
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test
