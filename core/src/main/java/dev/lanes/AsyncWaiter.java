@@ -1,11 +1,9 @@
 package dev.lanes;
 
-import java.util.concurrent.CompletableFuture;
-
 /** A waiter behind {@link Lane#acquireAsync}: its future completes when its fate is settled. */
 final class AsyncWaiter extends Waiter {
 
-  final CompletableFuture<Permit> future = new CompletableFuture<>();
+  final PermitFuture future = new PermitFuture();
   private volatile Cancellable timeout;
 
   AsyncWaiter(Priority priority) {
@@ -48,10 +46,12 @@ final class AsyncWaiter extends Waiter {
   void signal(Lane lane) {
     disarmTimeout();
     if (state() == GRANTED) {
-      Permit permit = lane.permit(priority, -1L);
-      if (future.complete(permit)) {
+      if (future.claim()) {
+        // Counted before the caller's callbacks run: they may close the permit inside deliver.
+        Permit permit = lane.permit(priority, -1L);
         lane.admitted(priority);
         lane.delivered(priority);
+        future.deliver(permit);
       } else {
         lane.giveBack(priority); // the caller cancelled at this very moment: it was never theirs
         lane.delivered(priority);

@@ -181,8 +181,11 @@ final class Gate {
     // Read after the word: these can only be ahead of it.
     long others = otherAdmissions.sum();
     long otherReleased = otherReleases.sum();
+    // Limbo before givenBack: a permit given back is counted as given back first and leaves limbo
+    // after, so a reader between the two sees it in one or the other, at worst in both (an
+    // undercount, which the next read mends), never in neither (an overcount kept for good).
+    long limbo = normalInLimbo.sum();
     long givenBack = normalGivenBack.sum();
-    long limbo = normalInLimbo.sum(); // read after givenBack: a permit leaves limbo after it
     return new long[] {admitted - others - givenBack - limbo,
         releases - otherReleased - givenBack};
   }

@@ -372,6 +372,14 @@ public final class Lane implements AutoCloseable {
     counters.admitted(priority);
   }
 
+  /**
+   * The permits waiters of {@code priority} can use now: the gate's bound for them less what
+   * {@code CRITICAL} calls hold, which no waiter will get back until those calls end. At least 1.
+   */
+  int permitsForWaiters(Priority priority) {
+    return (int) Math.max(1, gate.bound(priority) - counters.criticalInFlight());
+  }
+
   /** A waiter's permit reached it, or went back: see {@link Gate#admitWaiter}. */
   void delivered(Priority priority) {
     gate.delivered(priority);
@@ -382,22 +390,31 @@ public final class Lane implements AutoCloseable {
    * are rare, one in {@code k} (a power of two the window picks from the rate it saw) when they
    * are not. The admission's number picks them: releases plus in-flight, read from the state the
    * admission's own CAS replaced, counts the admissions before it, so every admission on the fast
-   * path has a number of its own and exactly one in {@code k} is timed, however calls overlap,
-   * with no counter of its own to contend on. (A waiter, admitted under the waiting room's lock,
-   * reads the state again; its number may repeat a neighbour's.)
+   * path has a number of its own, with no counter of its own to contend on. (A waiter, admitted
+   * under the waiting room's lock, reads the state again; its number may repeat a neighbour's.)
+   *
+   * <p>The number is scrambled first (Fibonacci hashing: the top bits of {@code n × 2^64/φ}), so
+   * that a caller whose calls repeat with some period, such as a loop of a fast stat and a slow
+   * read, has every kind of call timed, not always the same one; {@code n mod k} would alias with
+   * any period dividing {@code k}. The top {@code log2(k)} bits are zero for one number in
+   * {@code k} on average, and the gaps between them stay within a small factor of {@code k} (the
+   * three-gap theorem), so windows still close on time.
    */
   private boolean timesCall(long stateBefore) {
     if (window == null) {
       return false;
     }
-    int mask = window.timingMask();
-    if (mask == 0) {
+    int shift = window.timingShift();
+    if (shift == 0) {
       return true;
     }
     long state = stateBefore != -1 ? stateBefore : gate.state();
     long admissionsBefore = Gate.releasesOf(state) + Gate.inFlightOf(state);
-    return (admissionsBefore & mask) == 0;
+    return Long.numberOfLeadingZeros(admissionsBefore * GOLDEN) >= shift;
   }
+
+  /** 2^64 divided by the golden ratio, odd: multiplying by it scatters consecutive numbers. */
+  private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
   /**
    * Returns a slot the gate counted as taken, and nothing else did, to the next waiter: a permit

@@ -60,7 +60,7 @@ final class LanePermit implements Permit {
     }
     // Read the clock before the CAS, not after: the read gives the stores that made this permit
     // time to drain, so the CAS does not stall on them when a call is very short.
-    long now = outcome == IGNORED || grantedNanos == UNTIMED ? UNTIMED : lane.now();
+    long now = grantedNanos == UNTIMED ? UNTIMED : lane.now();
     if (RELEASED.compareAndSet(this, 0, 1)) {
       lane.release(priority, grantedNanos, now, outcome);
     }

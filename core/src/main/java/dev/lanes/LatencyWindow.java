@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * completes hundreds of thousands a second; two clock reads are most of the cost of a permit. So
  * when a window closes, it picks {@code k}, a power of two, such that a window of the minimum
  * duration at the rate just seen still times {@link WindowConfig#timedCalls()} calls, and the lane
- * times one call in {@code k} ({@link #timingMask()}). Every call still counts: in-flight, the
+ * times one call in {@code k} ({@link #timingShift()}). Every call still counts: in-flight, the
  * peak, completions, drops and calls held back are all exact; only the histogram is sampled. A
  * window is checked for closing on timed releases (the only ones that know the time), which come
  * at least {@code timedCalls} times per window. Algorithms that watch every sample
@@ -65,7 +65,7 @@ final class LatencyWindow {
   private volatile long startNanos;
   private volatile long recordedAtStart;
   private volatile int maxInFlight;
-  private volatile int timingMask;
+  private volatile int timingShift;
   private volatile WindowSummary last;
 
   // Guarded by `closing`.
@@ -87,9 +87,9 @@ final class LatencyWindow {
     this.startNanos = nowNanos;
   }
 
-  /** {@code k - 1}: the lane times a call when the running count of completions has these bits clear. */
-  int timingMask() {
-    return timingMask;
+  /** {@code log2(k)}: the lane times one call in {@code k = 2^shift}; 0 times every call. */
+  int timingShift() {
+    return timingShift;
   }
 
   /**
@@ -107,6 +107,11 @@ final class LatencyWindow {
       raiseMaxInFlight(inFlight);
     }
     if (outcome == LanePermit.IGNORED) {
+      if (timed) {
+        // No sample, but a clock reading: the window may be due. (If only ignored calls were
+        // timed, say a caller's every other call, no window would ever close otherwise.)
+        closeIfDue(nowNanos, recorded.get());
+      }
       return;
     }
     boolean dropped = outcome == LanePermit.DROPPED;
@@ -131,6 +136,10 @@ final class LatencyWindow {
         reportFailure(t);
       }
     }
+    closeIfDue(nowNanos, count);
+  }
+
+  private void closeIfDue(long nowNanos, long count) {
     long elapsed = nowNanos - startNanos;
     if (elapsed >= minNanos && (count - recordedAtStart >= minSamples || elapsed >= maxNanos)) {
       close(nowNanos);
@@ -205,7 +214,7 @@ final class LatencyWindow {
           allDrops, allCalls, peak, blockedCalls, quantile, List.copyOf(parts));
       startNanos = nowNanos;
       recordedAtStart = count;
-      timingMask = perSample ? 0 : maskFor(window);
+      timingShift = perSample ? 0 : shiftFor(window);
       last = window;
       int current = lane.limit();
       int proposed;
@@ -227,7 +236,7 @@ final class LatencyWindow {
   }
 
   /**
-   * {@code k - 1} for the next window: the largest power of two {@code k} such that a window of
+   * {@code log2(k)} for the next window: the largest power of two {@code k} such that a window of
    * the minimum duration, at the rate this one saw, still times {@code timedCalls} calls, and a
    * hundred-fold fall in the rate still brings a timed call, and so a check of the window, within
    * its maximum duration.
@@ -237,14 +246,13 @@ final class LatencyWindow {
    * (100 ms, 1,000 timed calls). The window that then closes saw the new rate, and the next one
    * times calls at it.
    */
-  private int maskFor(WindowSummary window) {
+  private int shiftFor(WindowSummary window) {
     double rate = window.completionsPerSecond();
     double k = Math.min(rate * minNanos / 1e9 / timedCalls, rate * maxNanos / 1e9 / 100);
     if (!(k >= 2)) {
       return 0;
     }
-    int shift = Math.min(MAX_TIMING_SHIFT, 63 - Long.numberOfLeadingZeros((long) k));
-    return (1 << shift) - 1;
+    return Math.min(MAX_TIMING_SHIFT, 63 - Long.numberOfLeadingZeros((long) k));
   }
 
   private void reportFailure(Throwable t) {

@@ -98,7 +98,13 @@ final class QueueWatch {
     }
   }
 
-  /** Counts a call handed a permit from the queue, when {@code permits} were open to it. */
+  /**
+   * Counts a call handed a permit from the queue, when {@code permits} were open to it: its
+   * priority's bound less the permits {@code CRITICAL} calls held, which turn over at their own
+   * pace, not the queue's. (Weighted per hand-over, not per unit of time: a burst of hand-overs
+   * right after a raise of the limit weighs the new limit more than its time deserves, so the
+   * hold time comes out longer, for that interval, than it was.)
+   */
   void granted(int permits) {
     grants++;
     permitsAtGrants += permits;
@@ -148,7 +154,8 @@ final class QueueWatch {
 
   /**
    * Whether a call with {@code ahead} calls before it in the order of service clearly cannot be
-   * served within {@code maxWaitNanos}, with {@code limit} permits in the lane now.
+   * served within {@code maxWaitNanos}, with {@code limit} permits open to waiters now (the limit
+   * less what {@code CRITICAL} calls hold).
    */
   boolean clearlyTooLate(int ahead, long maxWaitNanos, int limit) {
     if (holdNanos <= 0) {

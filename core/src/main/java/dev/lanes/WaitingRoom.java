@@ -176,8 +176,9 @@ final class WaitingRoom {
     nesting[0]++;
     try {
       lane.callbackExecutor().execute(this::requestDispatch);
-    } catch (RuntimeException refused) {
-      // the loops up the stack will dispatch
+    } catch (RuntimeException | Error refused) {
+      // The loops up the stack will dispatch. (An Error too, such as a pool that could not start
+      // a thread: the hand-over matters more than the executor's trouble.)
     } finally {
       nesting[0]--;
     }
@@ -221,7 +222,7 @@ final class WaitingRoom {
       queue.remove(next);
       if (next.tryGrant()) {
         if (watch != null) {
-          watch.granted(gate.bound(next.priority));
+          watch.granted(lane.permitsForWaiters(next.priority));
         }
         if (last == null) {
           first = next;
@@ -321,7 +322,10 @@ final class WaitingRoom {
     boolean behindNormal = waiter.priority != Priority.NORMAL;
     int ahead = (behindNormal ? normal.size() : 0)
         + (behindItsOwn ? queueOf(waiter.priority).size() : 0);
-    if (!watch.clearlyTooLate(ahead, waitNanos, gate.limit())) {
+    // Every waiter ahead is served by the full limit's permits (NORMAL ones are; a BACKGROUND
+    // waiter's own turn may get fewer): counting them all errs towards waiting, as it must.
+    int permits = lane.permitsForWaiters(Priority.NORMAL);
+    if (!watch.clearlyTooLate(ahead, waitNanos, permits)) {
       return false;
     }
     // Only the calls ahead that will still be waiting when this one must give up can keep it
@@ -329,7 +333,7 @@ final class WaitingRoom {
     // has the same patience, none of those ahead outlasts a newcomer, and nobody is refused.)
     int outlasting = (behindNormal ? normal.outlasting(waiter.deadline) : 0)
         + (behindItsOwn ? queueOf(waiter.priority).outlasting(waiter.deadline) : 0);
-    return watch.clearlyTooLate(outlasting, waitNanos, gate.limit());
+    return watch.clearlyTooLate(outlasting, waitNanos, permits);
   }
 
   private WaitQueue queueOf(Priority priority) {
@@ -378,8 +382,11 @@ final class WaitingRoom {
   private void handOff(Waiter waiter) {
     try {
       lane.callbackExecutor().execute(() -> signal(waiter));
-    } catch (RuntimeException rejected) {
-      signal(waiter); // an executor that refuses: tell it here rather than never
+    } catch (RuntimeException | Error rejected) {
+      // An executor that refuses, or fails (a pool that cannot start a thread): tell the waiter
+      // here rather than never, and say what went wrong.
+      lane.userCodeFailed("handing a waiter to the callback executor", rejected);
+      signal(waiter);
     }
   }
 

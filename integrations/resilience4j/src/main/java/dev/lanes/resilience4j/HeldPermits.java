@@ -6,6 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The permits a bulkhead handed out through {@code acquirePermission} and
@@ -17,14 +18,21 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * nested or not; that path touches nothing shared but the permit itself. A thread that holds none
  * (a completion stage that finishes on another thread) looks through the other threads' stacks and
  * gets the permit held longest on the first stack that has one. Whoever takes an entry claims it
- * with one CAS, so no permit is given back twice; an entry claimed by another thread is pruned
- * from its owner's stack lazily, the next time the owner looks.
+ * with one CAS, so no permit is given back twice. Claimed entries never pile up: the owner drops
+ * those on top of its stack whenever it pushes or takes, and a thread that claims the deepest
+ * entry cuts the stack off above it, since everything below is claimed too. The stacks of
+ * threads that ended holding nothing are dropped from the book every {@value #PRUNE_EVERY}
+ * threads that register, so a thread per request does not grow it.
  */
 final class HeldPermits {
+
+  /** Threads registered between two sweeps of the book for stacks whose threads have ended. */
+  static final int PRUNE_EVERY = 64;
 
   private final ThreadLocal<Stack> stacks = ThreadLocal.withInitial(this::register);
   /** Every thread's stack, for the threads that hold none of their own; pruned as threads die. */
   private final ConcurrentLinkedQueue<Stack> all = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger registrations = new AtomicInteger();
 
   /** Records a permit the current thread just took. */
   void hold(Permit permit) {
@@ -38,10 +46,10 @@ final class HeldPermits {
    */
   Permit take() {
     Stack own = stacks.get();
-    for (Entry entry = own.ownTop(); entry != null; entry = entry.below) {
+    for (Entry entry = own.ownTop(); entry != null; entry = entry.below()) {
       Permit permit = entry.claim();
       if (permit != null) {
-        own.setTop(unclaimed(entry.below));
+        own.setTop(unclaimed(entry.below()));
         return permit;
       }
     }
@@ -65,7 +73,7 @@ final class HeldPermits {
   int size() {
     int size = 0;
     for (Stack stack : all) {
-      for (Entry e = stack.top(); e != null; e = e.below) {
+      for (Entry e = stack.top(); e != null; e = e.below()) {
         if (e.permit != null) {
           size++;
         }
@@ -77,13 +85,16 @@ final class HeldPermits {
   private Stack register() {
     Stack stack = new Stack(Thread.currentThread());
     all.add(stack);
+    if (registrations.incrementAndGet() % PRUNE_EVERY == 0) {
+      all.removeIf(Stack::abandoned);
+    }
     return stack;
   }
 
   /** The first entry from {@code entry} down that nobody has claimed yet. */
   private static Entry unclaimed(Entry entry) {
     while (entry != null && entry.permit == null) {
-      entry = entry.below;
+      entry = entry.below();
     }
     return entry;
   }
@@ -125,33 +136,34 @@ final class HeldPermits {
       return (Entry) TOP.getAcquire(this);
     }
 
-    /** Claims the permit at the bottom of the stack, held longest; null if none is left. */
+    /**
+     * Claims the permit at the bottom of the stack, held longest; null if none is left. Every
+     * entry below the one claimed was claimed before, so the stack is cut off above it: a thread
+     * that always has a call out, whose calls other threads finish, keeps a short stack.
+     */
     Permit claimOldest() {
-      Entry oldest = null;
-      for (Entry e = top(); e != null; e = e.below) {
-        if (e.permit != null) {
-          oldest = e;
+      while (true) {
+        Entry oldest = null;
+        Entry aboveOldest = null;
+        Entry above = null;
+        for (Entry e = top(); e != null; above = e, e = e.below()) {
+          if (e.permit != null) {
+            oldest = e;
+            aboveOldest = above;
+          }
         }
-      }
-      while (oldest != null) {
+        if (oldest == null) {
+          return null;
+        }
         Permit permit = oldest.claim();
         if (permit != null) {
+          if (aboveOldest != null) {
+            aboveOldest.cutBelow();
+          }
           return permit;
         }
-        oldest = unclaimedAbove(oldest);
+        // Claimed by someone else a moment ago: look again.
       }
-      return null;
-    }
-
-    /** The deepest unclaimed entry above {@code entry}, or null. */
-    private Entry unclaimedAbove(Entry entry) {
-      Entry candidate = null;
-      for (Entry e = top(); e != null && e != entry; e = e.below) {
-        if (e.permit != null) {
-          candidate = e;
-        }
-      }
-      return candidate;
     }
 
     /** Whether its thread has ended and it holds nothing. */
@@ -163,10 +175,12 @@ final class HeldPermits {
 
   private static final class Entry {
     private static final VarHandle PERMIT;
+    private static final VarHandle BELOW;
 
     static {
       try {
         PERMIT = MethodHandles.lookup().findVarHandle(Entry.class, "permit", Permit.class);
+        BELOW = MethodHandles.lookup().findVarHandle(Entry.class, "below", Entry.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }
@@ -174,12 +188,25 @@ final class HeldPermits {
 
     /** Null once claimed, so a stale entry keeps nothing alive. */
     volatile Permit permit;
-    /** The entry its thread held before this one; entries below may be claimed already. */
-    final Entry below;
+    /**
+     * The entry its thread held before this one; entries below may be claimed already. Cut to
+     * null once everything below is claimed (read and cut through BELOW; the constructor's plain
+     * write is published by the release store of the stack's top).
+     */
+    private Entry below;
 
     Entry(Permit permit, Entry below) {
       this.permit = permit;
       this.below = below;
+    }
+
+    Entry below() {
+      return (Entry) BELOW.getAcquire(this);
+    }
+
+    /** Drops everything below: only when all of it is claimed. */
+    void cutBelow() {
+      BELOW.setRelease(this, null);
     }
 
     /** Returns the permit if this call is the one that claims it, else null. */
