@@ -5,7 +5,7 @@ import dev.lanes.LaneSnapshot;
 import dev.lanes.Priority;
 import dev.lanes.QueueOrder;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +44,7 @@ public final class FileScanDemo {
     Path dir = Files.createTempDirectory("lanes-demo-");
     Path file = dir.resolve("data.bin");
     try {
-      writeFile(file);
+      DirectReads.writeRandomFile(file, FILE_BYTES);
       try (DirectReads reads = new DirectReads(file)) {
         System.out.printf(Locale.ROOT, "Lanes demo: %d request threads (NORMAL, random %d KiB reads)"
                 + " and %d scan threads (BACKGROUND, %d KiB reads)%non %s, %d MiB, O_DIRECT %s,"
@@ -87,15 +87,6 @@ public final class FileScanDemo {
     }
   }
 
-  private static void writeFile(Path file) throws IOException {
-    byte[] chunk = new byte[1 << 20];
-    new SplittableRandom(7).nextBytes(chunk);
-    try (OutputStream out = Files.newOutputStream(file)) {
-      for (long written = 0; written < FILE_BYTES; written += chunk.length) {
-        out.write(chunk);
-      }
-    }
-  }
 
   /** What a phase measured: request latency end to end (waiting included) and scan volume. */
   private static final class Result {
@@ -208,11 +199,11 @@ public final class FileScanDemo {
     }
 
     private int read(Priority priority, ByteBuffer buffer, long offset) {
-      if (lane == null) {
-        return reads.read(buffer, offset);
-      }
       try {
-        return lane.call(priority, () -> reads.read(buffer, offset));
+        return lane == null ? reads.read(buffer, offset)
+            : lane.call(priority, () -> reads.read(buffer, offset));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       } catch (Exception e) {
         return 0; // refused or timed out: counted by the lane and shown in its snapshot
       }

@@ -4,7 +4,7 @@ import dev.lanes.Lane;
 import dev.lanes.Permit;
 import dev.lanes.Priority;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +53,7 @@ public final class OversubscribedReads {
     Path file = dir.resolve("data.bin");
     try (Lane lane = Lane.builder("disk").algorithm("fixed").limits(PERMITS, PERMITS, PERMITS)
         .maxWait(Duration.ofMinutes(1)).build()) {
-      writeFile(file);
+      DirectReads.writeRandomFile(file, FILE_BYTES);
       Map<String, Limiter> limiters = new LinkedHashMap<>();
       limiters.put("no limiter, 8 threads", null);
       limiters.put("unfair Semaphore(8)", semaphore(false));
@@ -128,6 +128,8 @@ public final class OversubscribedReads {
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         } finally {
           finished.countDown();
         }
@@ -150,13 +152,4 @@ public final class OversubscribedReads {
     Thread.sleep(duration.toMillis());
   }
 
-  private static void writeFile(Path file) throws IOException {
-    byte[] chunk = new byte[1 << 20];
-    new SplittableRandom(7).nextBytes(chunk);
-    try (OutputStream out = Files.newOutputStream(file)) {
-      for (long written = 0; written < FILE_BYTES; written += chunk.length) {
-        out.write(chunk);
-      }
-    }
-  }
 }

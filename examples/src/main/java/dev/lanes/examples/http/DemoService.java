@@ -1,5 +1,6 @@
 package dev.lanes.examples.http;
 
+import dev.lanes.examples.DirectReads;
 import dev.lanes.LaneRejectedException;
 import dev.lanes.Priority;
 import dev.lanes.io.FileLanes;
@@ -35,7 +36,7 @@ final class DemoService implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
 
-  DemoService(FileLanes files, Path file, DiskBlocks blocks, LaneFilter filter) throws Exception {
+  DemoService(FileLanes files, Path file, DirectReads blocks, LaneFilter filter) throws Exception {
     QueuedThreadPool pool = new QueuedThreadPool(THREADS, THREADS);
     pool.setName("service");
     server = new Server(pool);
@@ -55,7 +56,7 @@ final class DemoService implements AutoCloseable {
   }
 
   private static void install(ServletContext context, FileLanes files, Path file,
-      DiskBlocks blocks, LaneFilter filter) {
+      DirectReads blocks, LaneFilter filter) {
     if (filter != null) {
       filter.register(context, "/*");
     }
@@ -81,13 +82,13 @@ final class DemoService implements AutoCloseable {
   private static final class RecordServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final ThreadLocal<ByteBuffer> BUFFERS =
-        ThreadLocal.withInitial(() -> DiskBlocks.buffer(RECORD_BYTES));
+        ThreadLocal.withInitial(() -> DirectReads.buffer(RECORD_BYTES));
 
     private final transient FileLanes files;
     private final transient Path file;
-    private final transient DiskBlocks blocks;
+    private final transient DirectReads blocks;
 
-    RecordServlet(FileLanes files, Path file, DiskBlocks blocks) {
+    RecordServlet(FileLanes files, Path file, DirectReads blocks) {
       this.files = files;
       this.file = file;
       this.blocks = blocks;

@@ -1,5 +1,6 @@
 package dev.lanes.examples.http;
 
+import dev.lanes.examples.DirectReads;
 import dev.lanes.Lane;
 import dev.lanes.LaneRejectedException;
 import dev.lanes.LaneSnapshot;
@@ -10,7 +11,6 @@ import dev.lanes.registry.LaneRegistry;
 import dev.lanes.servlet.LaneFilter;
 import dev.lanes.servlet.RequestPaths;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -69,9 +68,9 @@ public final class ServiceDemo {
     Path dir = Files.createTempDirectory("lanes-http-demo-");
     Path file = dir.resolve("records.bin");
     try {
-      writeFile(file);
+      DirectReads.writeRandomFile(file, FILE_BYTES);
       try (LaneRegistry registry = LaneRegistry.create();
-          DiskBlocks blocks = new DiskBlocks(file)) {
+          DirectReads blocks = new DirectReads(file)) {
         FileLanes files = registry.files();
         Lane disk = registry.forPath(file);
         System.out.printf(Locale.ROOT, "Lanes HTTP demo: Jetty with %d threads; GET /record reads"
@@ -142,7 +141,7 @@ public final class ServiceDemo {
    * one-second counts after a one-second warm-up. The best, because on a shared machine a stall
    * only ever lowers a count.
    */
-  private static double calibrate(FileLanes files, Path file, DiskBlocks blocks)
+  private static double calibrate(FileLanes files, Path file, DirectReads blocks)
       throws Exception {
     try (DemoService service = new DemoService(files, file, blocks, null)) {
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -182,7 +181,7 @@ public final class ServiceDemo {
     }
   }
 
-  private static void phase(Result into, FileLanes files, Path file, DiskBlocks blocks,
+  private static void phase(Result into, FileLanes files, Path file, DirectReads blocks,
       LaneFilter filter, Lane http, Lane disk, Reindex reindex, double rate) throws Exception {
     try (DemoService service = new DemoService(files, file, blocks, filter)) {
       long reindexedBefore = reindex.bytes.get();
@@ -205,15 +204,6 @@ public final class ServiceDemo {
     }
   }
 
-  private static void writeFile(Path file) throws IOException {
-    byte[] chunk = new byte[1 << 20];
-    new SplittableRandom(7).nextBytes(chunk);
-    try (OutputStream out = Files.newOutputStream(file)) {
-      for (long written = 0; written < FILE_BYTES; written += chunk.length) {
-        out.write(chunk);
-      }
-    }
-  }
 
   /** The phases of one set-up, as the clients saw them. */
   private static final class Result {
@@ -254,7 +244,7 @@ public final class ServiceDemo {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
-    Reindex(FileLanes files, Path file, DiskBlocks blocks) {
+    Reindex(FileLanes files, Path file, DirectReads blocks) {
       for (int i = 0; i < REINDEX_THREADS; i++) {
         long from = i * (blocks.size() / REINDEX_THREADS);
         Thread t = new Thread(() -> scan(files, file, blocks, from), "reindex-" + i);
@@ -264,8 +254,8 @@ public final class ServiceDemo {
       }
     }
 
-    private void scan(FileLanes files, Path file, DiskBlocks blocks, long from) {
-      ByteBuffer buffer = DiskBlocks.buffer(REINDEX_BYTES);
+    private void scan(FileLanes files, Path file, DirectReads blocks, long from) {
+      ByteBuffer buffer = DirectReads.buffer(REINDEX_BYTES);
       long offset = from - from % REINDEX_BYTES;
       while (running) {
         if (offset + REINDEX_BYTES > blocks.size()) {
