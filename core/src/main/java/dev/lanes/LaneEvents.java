@@ -51,13 +51,7 @@ final class LaneEvents {
       event.newLimit = newLimit;
       event.algorithm = algorithm;
       if (window != null) {
-        event.samples = window.samples();
-        event.drops = window.drops();
-        event.quantile = window.quantile();
-        event.tail = window.tailNanos();
-        event.typical = window.percentileNanos(0.5);
-        event.peakInFlight = window.maxInFlight();
-        event.blocked = window.blocked();
+        event.describe(window);
       }
       event.commit();
     }
@@ -71,13 +65,7 @@ final class LaneEvents {
     if (event.shouldCommit()) {
       event.lane = lane;
       event.limit = limit;
-      event.samples = window.samples();
-      event.drops = window.drops();
-      event.quantile = window.quantile();
-      event.tail = window.tailNanos();
-      event.typical = window.percentileNanos(0.5);
-      event.peakInFlight = window.maxInFlight();
-      event.blocked = window.blocked();
+      event.describe(window);
       event.completionsPerSecond = window.completionsPerSecond();
       event.commit();
     }
@@ -148,6 +136,17 @@ final class LaneEvents {
     @Label("Blocked Calls")
     @Description("Calls that found no permit free in the window, -1 if unknown")
     long blocked;
+
+    /** Copies what explains a limit from {@code window}. */
+    final void describe(WindowSummary window) {
+      samples = window.samples();
+      drops = window.drops();
+      quantile = window.quantile();
+      tail = window.tailNanos();
+      typical = window.percentileNanos(0.5);
+      peakInFlight = window.maxInFlight();
+      blocked = window.blocked();
+    }
   }
 
   @Name("dev.lanes.LimitChanged")
