@@ -1,9 +1,11 @@
 package dev.lanes;
 
+import java.util.concurrent.CompletableFuture;
+
 /** A waiter behind {@link Lane#acquireAsync}: its future completes when its fate is settled. */
 final class AsyncWaiter extends Waiter {
 
-  final PermitFuture future = new PermitFuture();
+  final CompletableFuture<Permit> future = new CompletableFuture<>();
   private volatile Cancellable timeout;
 
   AsyncWaiter(Priority priority) {
@@ -46,12 +48,11 @@ final class AsyncWaiter extends Waiter {
   void signal(Lane lane) {
     disarmTimeout();
     if (state() == GRANTED) {
-      if (future.claim()) {
-        // Counted before the caller's callbacks run: they may close the permit inside deliver.
-        Permit permit = lane.permit(priority, -1L);
-        lane.admitted(priority);
-        lane.delivered(priority);
-        future.deliver(permit);
+      // The permit counts as admitted once it is the caller's: settled after complete, or by the
+      // caller's own release if a callback inside complete releases it first (see LanePermit).
+      LanePermit permit = lane.waiterPermit(priority);
+      if (future.complete(permit)) {
+        permit.settleDelivery();
       } else {
         lane.giveBack(priority); // the caller cancelled at this very moment: it was never theirs
         lane.delivered(priority);

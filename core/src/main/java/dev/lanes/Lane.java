@@ -362,14 +362,8 @@ public final class Lane implements AutoCloseable {
     return permit(priority, stateBefore);
   }
 
-  /** Makes the permit for an admission, without counting it; see {@link #admitted}. */
-  Permit permit(Priority priority, long stateBefore) {
+  private Permit permit(Priority priority, long stateBefore) {
     return new LanePermit(this, priority, timesCall(stateBefore) ? now() : LanePermit.UNTIMED);
-  }
-
-  /** Counts an admission whose permit was made by {@link #permit} and reached its caller. */
-  void admitted(Priority priority) {
-    counters.admitted(priority);
   }
 
   /**
@@ -383,6 +377,17 @@ public final class Lane implements AutoCloseable {
   /** A waiter's permit reached it, or went back: see {@link Gate#admitWaiter}. */
   void delivered(Priority priority) {
     gate.delivered(priority);
+  }
+
+  /** An async waiter's permit is the caller's: counted as admitted, and out of limbo. */
+  void waiterAdmitted(Priority priority) {
+    counters.admitted(priority);
+    gate.delivered(priority);
+  }
+
+  /** The permit for an async waiter, counted as admitted once it is the caller's. */
+  LanePermit waiterPermit(Priority priority) {
+    return LanePermit.pending(this, priority, timesCall(-1L) ? now() : LanePermit.UNTIMED);
   }
 
   /**

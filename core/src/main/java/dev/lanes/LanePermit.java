@@ -3,7 +3,16 @@ package dev.lanes;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
-/** A granted permit. A CAS makes the first release win, whichever thread calls it. */
+/**
+ * A granted permit. A CAS makes the first release win, whichever thread calls it.
+ *
+ * <p>A permit for an {@code acquireAsync} waiter is <i>pending</i> until it is counted as
+ * admitted: the future's {@code complete} runs the caller's callbacks, which may release the
+ * permit before {@code complete} even returns. Whichever comes first, the lane after
+ * {@code complete} ({@link #settleDelivery}) or the caller's release, counts the admission, and
+ * the release is always counted after it, so no reader ever sees a call completed that was not
+ * yet admitted.
+ */
 final class LanePermit implements Permit {
 
   static final int SUCCEEDED = 0;
@@ -13,6 +22,14 @@ final class LanePermit implements Permit {
   static final long UNTIMED = Long.MIN_VALUE;
 
   private static final VarHandle RELEASED;
+
+  // The states of `released`.
+  private static final int LIVE = 0;
+  private static final int DONE = 1;
+  /** A waiter's permit whose admission is not counted yet. */
+  private static final int PENDING = 2;
+  /** The lane is counting the admission of a pending permit; a release waits for it. */
+  private static final int SETTLING = 3;
 
   static {
     try {
@@ -25,13 +42,31 @@ final class LanePermit implements Permit {
   private final Lane lane;
   private final Priority priority;
   private final long grantedNanos;
-  /** 0 until released; never written in the constructor, which would cost a fence per permit. */
+  /**
+   * {@link #LIVE} until released, then {@link #DONE}; never written in the fast path's
+   * constructor, which would cost a fence per permit.
+   */
   private volatile int released;
 
   LanePermit(Lane lane, Priority priority, long grantedNanos) {
     this.lane = lane;
     this.priority = priority;
     this.grantedNanos = grantedNanos;
+  }
+
+  /** A permit for a waiter whose admission is counted later: see the class comment. */
+  static LanePermit pending(Lane lane, Priority priority, long grantedNanos) {
+    LanePermit permit = new LanePermit(lane, priority, grantedNanos);
+    RELEASED.set(permit, PENDING); // published with the permit, by the future that carries it
+    return permit;
+  }
+
+  /** Counts the admission of a pending permit that reached its caller, unless a release did. */
+  void settleDelivery() {
+    if (RELEASED.compareAndSet(this, PENDING, SETTLING)) {
+      lane.waiterAdmitted(priority);
+      released = LIVE;
+    }
   }
 
   @Override
@@ -55,19 +90,32 @@ final class LanePermit implements Permit {
   }
 
   private void release(int outcome) {
-    if (released != 0) {
+    int state = released;
+    if (state == DONE) {
       return;
     }
     // Read the clock before the CAS, not after: the read gives the stores that made this permit
     // time to drain, so the CAS does not stall on them when a call is very short.
     long now = grantedNanos == UNTIMED ? UNTIMED : lane.now();
-    if (RELEASED.compareAndSet(this, 0, 1)) {
+    while (state != LIVE) {
+      if (state == DONE) {
+        return;
+      }
+      if (state == PENDING && RELEASED.compareAndSet(this, PENDING, DONE)) {
+        lane.waiterAdmitted(priority); // released before the lane counted it: count it here
+        lane.release(priority, grantedNanos, now, outcome);
+        return;
+      }
+      Thread.onSpinWait(); // SETTLING: the lane is counting the admission, a few instructions
+      state = released;
+    }
+    if (RELEASED.compareAndSet(this, LIVE, DONE)) {
       lane.release(priority, grantedNanos, now, outcome);
     }
   }
 
   @Override
   public String toString() {
-    return "Permit[" + lane.name() + ", " + priority + (released != 0 ? ", released]" : "]");
+    return "Permit[" + lane.name() + ", " + priority + (released == DONE ? ", released]" : "]");
   }
 }
