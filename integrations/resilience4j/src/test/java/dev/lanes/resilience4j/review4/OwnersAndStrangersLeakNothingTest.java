@@ -117,4 +117,66 @@ class OwnersAndStrangersLeakNothingTest {
     all.setAccessible(true);
     return (Collection<?>) all.get(held);
   }
+
+  /**
+   * A thread per request (platform threads, which the sweep every 64 registrations must drop),
+   * each handing its call's completion to another thread, while long-lived threads nest calls of
+   * their own: in flight returns to 0 and the book keeps only a handful of stacks.
+   */
+  @Test
+  void threadsThatDieWhileStrangersFinishTheirCallsLeaveNothingBehind() throws Exception {
+    Lane lane = Lane.builder("book-thread-per-request").algorithm("fixed").limits(256, 256, 256)
+        .maxWait(Duration.ofSeconds(30)).build();
+    LaneBulkhead bulkhead = LaneBulkhead.of(lane);
+    ExecutorService strangers = Executors.newFixedThreadPool(2);
+    ExecutorService nesters = Executors.newFixedThreadPool(2);
+    Semaphore slots = new Semaphore(64);
+    AtomicLong completions = new AtomicLong();
+    try {
+      List<Future<?>> nesting = new ArrayList<>();
+      for (int n = 0; n < 2; n++) {
+        nesting.add(nesters.submit(() -> {
+          for (int i = 0; i < 20_000; i++) {
+            bulkhead.acquirePermission();
+            bulkhead.acquirePermission();
+            bulkhead.onComplete();
+            bulkhead.onComplete();
+          }
+          return null;
+        }));
+      }
+      List<Thread> requests = new ArrayList<>();
+      for (int i = 0; i < 3_000; i++) {
+        slots.acquire();
+        Thread t = new Thread(() -> {
+          bulkhead.acquirePermission();
+          strangers.execute(() -> {
+            bulkhead.onComplete();
+            completions.incrementAndGet();
+            slots.release();
+          });
+        });
+        t.start();
+        requests.add(t);
+      }
+      for (Thread t : requests) {
+        t.join(10_000);
+      }
+      for (Future<?> f : nesting) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+      strangers.shutdown();
+      assertThat(strangers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+      bulkhead.acquirePermission(); // one more registration-free call: the sweep is not needed
+      bulkhead.onComplete();
+      int stacks = stacks(bulkhead).size();
+      System.out.printf("thread per request: %d completions by strangers, in flight %d, stacks"
+          + " in the book %d%n", completions.get(), lane.inFlight(), stacks);
+      assertThat(lane.inFlight()).isZero();
+      assertThat(stacks).as("stacks kept for 3,000 dead threads").isLessThan(200);
+    } finally {
+      strangers.shutdownNow();
+      nesters.shutdownNow();
+    }
+  }
 }
