@@ -5,6 +5,7 @@ import dev.lanes.limit.LimitAlgorithm;
 import dev.lanes.limit.LimitControl;
 import dev.lanes.limit.WindowSummary;
 import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -58,6 +59,8 @@ public final class Lane implements AutoCloseable {
   private final WaitingRoom room;
   private final QueueOrder queueOrder;
   private final LaneCounters counters = new LaneCounters();
+  /** Permits handed from the queue and not released yet; see {@link #permitsServedFromQueue}. */
+  private final LongAdder fromQueue = new LongAdder();
   private final Listeners listeners;
   private final LatencyWindow window;
   private final Ticker ticker;
@@ -178,8 +181,10 @@ public final class Lane implements AutoCloseable {
         }
         return waiter.future;
       }
+      // The caller settled the future itself (cancel, a timeout of its own, complete): withdraw.
+      // When the lane completes it, the waiter is granted already and stays so.
       waiter.future.whenComplete((permit, failure) -> {
-        if (failure != null && waiter.tryAbandon()) {
+        if (waiter.tryAbandon()) {
           room.leave(waiter, false);
           waiter.disarmTimeout();
         }
@@ -366,12 +371,22 @@ public final class Lane implements AutoCloseable {
     return new LanePermit(this, priority, timesCall(stateBefore) ? now() : LanePermit.UNTIMED);
   }
 
+  /** A waiter was handed a permit from the queue; see {@link #permitsServedFromQueue}. */
+  void servedFromQueue() {
+    fromQueue.increment();
+  }
+
+  /** A permit handed from the queue was released, or given back. */
+  void releasedFromQueue() {
+    fromQueue.decrement();
+  }
+
   /**
-   * The permits waiters of {@code priority} can use now: the gate's bound for them less what
-   * {@code CRITICAL} calls hold, which no waiter will get back until those calls end. At least 1.
+   * Permits handed to waiters from the queue and not released yet: how many permits the queue is
+   * being served with, for the waiting room's estimate of how long each is held.
    */
-  int permitsForWaiters(Priority priority) {
-    return (int) Math.max(1, gate.bound(priority) - counters.criticalInFlight());
+  long permitsServedFromQueue() {
+    return fromQueue.sum();
   }
 
   /** A waiter's permit reached it, or went back: see {@link Gate#admitWaiter}. */
@@ -427,6 +442,7 @@ public final class Lane implements AutoCloseable {
    * admitted nor released in the lane's counts.
    */
   void giveBack(Priority priority) {
+    releasedFromQueue();
     long before = gate.giveBack(priority);
     if ((before & Gate.WAITING) != 0) {
       room.requestDispatch();
@@ -663,7 +679,9 @@ public final class Lane implements AutoCloseable {
       }
     }
     if (waiter.state() == Waiter.GRANTED) {
-      Permit permit = grant(priority, -1L);
+      counters.admitted(priority);
+      Permit permit = LanePermit.fromQueue(this, priority,
+          timesCall(-1L) ? now() : LanePermit.UNTIMED);
       delivered(priority);
       return permit;
     }

@@ -74,17 +74,6 @@ final class LaneCounters {
     return raise(normalCompleted, released - others);
   }
 
-  /**
-   * {@code CRITICAL} permits out now, roughly: read from four counters that are never touched on
-   * the other priorities' paths, for the waiting room's estimate of the permits its waiters can
-   * use. Never negative.
-   */
-  long criticalInFlight() {
-    int c = Priority.CRITICAL.ordinal();
-    long released = completed[c].sum() + dropped[c].sum() + ignored[c].sum();
-    return Math.max(0, admitted[c].sum() - released);
-  }
-
   long bypassedCount(Priority priority) {
     return bypassed[priority.ordinal()].sum();
   }

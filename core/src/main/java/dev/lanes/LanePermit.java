@@ -23,14 +23,6 @@ final class LanePermit implements Permit {
 
   private static final VarHandle RELEASED;
 
-  // The states of `released`.
-  private static final int LIVE = 0;
-  private static final int DONE = 1;
-  /** A waiter's permit whose admission is not counted yet. */
-  private static final int PENDING = 2;
-  /** The lane is counting the admission of a pending permit; a release waits for it. */
-  private static final int SETTLING = 3;
-
   static {
     try {
       RELEASED = MethodHandles.lookup().findVarHandle(LanePermit.class, "released", int.class);
@@ -39,12 +31,23 @@ final class LanePermit implements Permit {
     }
   }
 
+  // The states of `released`.
+  private static final int LIVE = 0;
+  private static final int DONE = 1;
+  /** A waiter's permit whose admission is not counted yet. */
+  private static final int PENDING = 2;
+  /** The lane is counting the admission of a pending permit; a release waits for it. */
+  private static final int SETTLING = 3;
+  /** A waiter's permit, counted: live, and one of those the queue is served with. */
+  private static final int QUEUED = 4;
+
   private final Lane lane;
   private final Priority priority;
   private final long grantedNanos;
   /**
-   * {@link #LIVE} until released, then {@link #DONE}; never written in the fast path's
-   * constructor, which would cost a fence per permit.
+   * {@link #LIVE} (or {@link #PENDING}, {@link #SETTLING}, {@link #QUEUED} for a waiter's permit)
+   * until released, then {@link #DONE}; never written in the fast path's constructor, which would
+   * cost a fence per permit.
    */
   private volatile int released;
 
@@ -54,7 +57,14 @@ final class LanePermit implements Permit {
     this.grantedNanos = grantedNanos;
   }
 
-  /** A permit for a waiter whose admission is counted later: see the class comment. */
+  /** A permit handed from the queue to a waiter that has it now. */
+  static LanePermit fromQueue(Lane lane, Priority priority, long grantedNanos) {
+    LanePermit permit = new LanePermit(lane, priority, grantedNanos);
+    RELEASED.set(permit, QUEUED); // published with the permit (the caller's own thread)
+    return permit;
+  }
+
+  /** A permit for an async waiter, whose admission is counted later: see the class comment. */
   static LanePermit pending(Lane lane, Priority priority, long grantedNanos) {
     LanePermit permit = new LanePermit(lane, priority, grantedNanos);
     RELEASED.set(permit, PENDING); // published with the permit, by the future that carries it
@@ -65,7 +75,7 @@ final class LanePermit implements Permit {
   void settleDelivery() {
     if (RELEASED.compareAndSet(this, PENDING, SETTLING)) {
       lane.waiterAdmitted(priority);
-      released = LIVE;
+      released = QUEUED;
     }
   }
 
@@ -97,20 +107,20 @@ final class LanePermit implements Permit {
     // Read the clock before the CAS, not after: the read gives the stores that made this permit
     // time to drain, so the CAS does not stall on them when a call is very short.
     long now = grantedNanos == UNTIMED ? UNTIMED : lane.now();
-    while (state != LIVE) {
-      if (state == DONE) {
-        return;
-      }
-      if (state == PENDING && RELEASED.compareAndSet(this, PENDING, DONE)) {
-        lane.waiterAdmitted(priority); // released before the lane counted it: count it here
+    while (state != DONE) {
+      if (state == SETTLING) {
+        Thread.onSpinWait(); // the lane is counting the admission: a few instructions
+      } else if (RELEASED.compareAndSet(this, state, DONE)) {
+        if (state == PENDING) {
+          lane.waiterAdmitted(priority); // released before the lane counted it: count it first
+        }
+        if (state != LIVE) {
+          lane.releasedFromQueue();
+        }
         lane.release(priority, grantedNanos, now, outcome);
         return;
       }
-      Thread.onSpinWait(); // SETTLING: the lane is counting the admission, a few instructions
       state = released;
-    }
-    if (RELEASED.compareAndSet(this, LIVE, DONE)) {
-      lane.release(priority, grantedNanos, now, outcome);
     }
   }
 

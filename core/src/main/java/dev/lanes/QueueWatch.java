@@ -70,8 +70,13 @@ final class QueueWatch {
   private int grants;
   private final long[] medians = new long[MEDIANS];
   private int nextMedian;
-  /** The permits waiters could use, summed over the interval's hand-overs. */
-  private long permitsAtGrants;
+  /**
+   * Permits handed from the queue and not yet released, integrated over the interval's time
+   * (permit-nanoseconds), from the samples each tick takes.
+   */
+  private double servedOutIntegral;
+  private long lastSampleNanos;
+  private long lastServedOut;
   private boolean turnedAway;
   private boolean grewBefore;
   private boolean standing;
@@ -98,16 +103,9 @@ final class QueueWatch {
     }
   }
 
-  /**
-   * Counts a call handed a permit from the queue, when {@code permits} were open to it: its
-   * priority's bound less the permits {@code CRITICAL} calls held, which turn over at their own
-   * pace, not the queue's. (Weighted per hand-over, not per unit of time: a burst of hand-overs
-   * right after a raise of the limit weighs the new limit more than its time deserves, so the
-   * hold time comes out longer, for that interval, than it was.)
-   */
-  void granted(int permits) {
+  /** Counts a call handed a permit from the queue. */
+  void granted() {
     grants++;
-    permitsAtGrants += permits;
   }
 
   /** A caller was turned away: a full queue, an eviction, a wait that ran out, a refusal. */
@@ -124,12 +122,20 @@ final class QueueWatch {
    * Closes the interval if it is over; called, with the clock, as a call joins a queue of
    * {@code queued}.
    */
-  void tick(long nowNanos, int queued) {
+  void tick(long nowNanos, int queued, long servedOut) {
     if (!started) {
       started = true;
+      lastSampleNanos = nowNanos;
+      lastServedOut = servedOut;
       restart(nowNanos);
       return;
     }
+    // The lower of two samples for the time between them: a count that rose or fell in between
+    // is never taken as higher than it was, so the hold time is never overestimated from it.
+    servedOutIntegral += (double) Math.min(lastServedOut, servedOut)
+        * Math.max(0, nowNanos - lastSampleNanos);
+    lastSampleNanos = nowNanos;
+    lastServedOut = servedOut;
     long elapsed = nowNanos - intervalStart;
     if (elapsed < intervalNanos) {
       return;
@@ -137,9 +143,9 @@ final class QueueWatch {
     boolean neverEmptied = minQueued > 0;
     boolean measured = neverEmptied && grants >= MIN_GRANTS;
     rate = measured ? grants * 1e9 / elapsed : 0;
-    // While the queue never emptied, every permit turned over to a waiter: grants = permits ×
-    // elapsed / hold.
-    holdNanos = measured ? (double) elapsed * permitsAtGrants / grants / grants : 0;
+    // Little's law for the permits the queue was served with: on average servedOut of them were
+    // out, and grants / elapsed were handed over, so each was held servedOut × elapsed / grants.
+    holdNanos = measured ? servedOutIntegral / grants : 0;
     boolean grew = startQueued >= 0 && queued - startQueued > Math.max(1, grants / 10);
     standing = (turnedAway || (grew && grewBefore)) && rate > 0
         && minQueued > targetNanos * rate / 1e9;
@@ -154,8 +160,8 @@ final class QueueWatch {
 
   /**
    * Whether a call with {@code ahead} calls before it in the order of service clearly cannot be
-   * served within {@code maxWaitNanos}, with {@code limit} permits open to waiters now (the limit
-   * less what {@code CRITICAL} calls hold).
+   * served within {@code maxWaitNanos}, with {@code limit} permits in the lane now: all of them,
+   * as if nothing but the queue held any, so the estimate errs towards waiting.
    */
   boolean clearlyTooLate(int ahead, long maxWaitNanos, int limit) {
     if (holdNanos <= 0) {
@@ -189,7 +195,7 @@ final class QueueWatch {
     // as it is (observe). Until then, nothing in this interval has been short.
     minQueued = Integer.MAX_VALUE;
     grants = 0;
-    permitsAtGrants = 0;
+    servedOutIntegral = 0;
     turnedAway = false;
   }
 }

@@ -222,8 +222,9 @@ final class WaitingRoom {
       queue.remove(next);
       if (next.tryGrant()) {
         if (watch != null) {
-          watch.granted(lane.permitsForWaiters(next.priority));
+          watch.granted();
         }
+        lane.servedFromQueue();
         if (last == null) {
           first = next;
         } else {
@@ -314,7 +315,7 @@ final class WaitingRoom {
     if (watch == null || now == LanePermit.UNTIMED) {
       return false;
     }
-    watch.tick(now, normal.size() + background.size());
+    watch.tick(now, normal.size() + background.size(), lane.permitsServedFromQueue());
     waiter.deadline = waitNanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + waitNanos;
     // Calls served before this one: NORMAL goes before BACKGROUND; within a priority, everyone
     // queued goes first unless the queue stands and the newest goes first.
@@ -322,9 +323,8 @@ final class WaitingRoom {
     boolean behindNormal = waiter.priority != Priority.NORMAL;
     int ahead = (behindNormal ? normal.size() : 0)
         + (behindItsOwn ? queueOf(waiter.priority).size() : 0);
-    // Every waiter ahead is served by the full limit's permits (NORMAL ones are; a BACKGROUND
-    // waiter's own turn may get fewer): counting them all errs towards waiting, as it must.
-    int permits = lane.permitsForWaiters(Priority.NORMAL);
+    // As if every permit of the limit served the queue from now on: errs towards waiting.
+    int permits = gate.limit();
     if (!watch.clearlyTooLate(ahead, waitNanos, permits)) {
       return false;
     }
