@@ -38,10 +38,11 @@ import java.util.function.LongSupplier;
  * {@code n / r} on average, with a standard deviation of {@code sqrt(n) / r}. A call is refused at
  * once only when even three standard deviations of luck would not get it served within its
  * {@code maxWait}: {@code (n − 3 sqrt(n)) / r > maxWait}. The rate is not the last interval's
- * hand-over rate, which the permits of that moment set (the limit may have risen since, or a
- * background reserve held that queue to a few permits): it is the permits the lane has now over
- * the time a permit was held, {@code r = limit / S}, where {@code S} was measured over the last
- * interval as its length times the permits a waiter could use, per hand-over. And it is doubled,
+ * hand-over rate, which the permits of that moment set (the limit may have risen since; CRITICAL
+ * calls, or calls admitted before the queue formed, may have held some): it is every permit of the
+ * limit now over the time a permit was held, {@code r = limit / S}. {@code S} comes from Little's
+ * law on the permits the queue was served with over the last interval: their number out, sampled
+ * as calls join and integrated over time, divided by the hand-overs. And it is doubled,
  * as if calls had become twice as fast since: the estimate is meant to catch the hopeless, never a
  * call that could make it. It needs an interval in which the queue never emptied and at least
  * {@link #MIN_GRANTS} calls were handed a permit; a lane with no such measurement refuses nobody
