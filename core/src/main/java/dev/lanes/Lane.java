@@ -153,8 +153,11 @@ public final class Lane implements AutoCloseable {
 
   /**
    * Asks for a permit without blocking the caller. The future completes with the permit, or
-   * exceptionally with a {@link LaneRejectedException}. Cancelling the future withdraws the
-   * request; a permit granted at that same moment goes back to the lane.
+   * exceptionally with a {@link LaneRejectedException}. Cancelling the future, or completing it
+   * yourself ({@code orTimeout}, {@code completeOnTimeout}), withdraws the request; a permit
+   * granted at that same moment goes back to the lane. Settle the returned future itself:
+   * cancelling a stage derived from it ({@code thenApply(...)}) does not reach it, as with any
+   * {@code CompletableFuture}, and its permit would arrive with nobody to close it.
    */
   public CompletableFuture<Permit> acquireAsync(Priority priority, Duration maxWait) {
     long waitNanos = nanosOf(checkWait(maxWait));
