@@ -59,7 +59,10 @@ final class LaneCounters {
     if (priority != Priority.NORMAL) {
       return admitted[priority.ordinal()].sum();
     }
-    return raise(normalAdmitted, gate.normalCounts()[0]);
+    long[] counts = gate.normalCounts();
+    // Never below the releases of the same reading: a permit given back while another waiter is
+    // served can leave the admissions one short for a moment, never the releases.
+    return raise(normalAdmitted, Math.max(counts[0], counts[1]));
   }
 
   /** Successes of {@code priority}, timed or not. */

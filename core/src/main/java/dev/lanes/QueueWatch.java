@@ -131,10 +131,14 @@ final class QueueWatch {
       restart(nowNanos);
       return;
     }
+    // A reading older than the last sample (its caller read the clock, then stalled before the
+    // lock) counts as the last sample's time: time never runs backwards here, or the same span
+    // would be counted twice.
+    nowNanos = Math.max(nowNanos, lastSampleNanos);
     // The lower of two samples for the time between them: a count that rose or fell in between
     // is never taken as higher than it was, so the hold time is never overestimated from it.
     servedOutIntegral += (double) Math.min(lastServedOut, servedOut)
-        * Math.max(0, nowNanos - lastSampleNanos);
+        * (nowNanos - lastSampleNanos);
     lastSampleNanos = nowNanos;
     lastServedOut = servedOut;
     long elapsed = nowNanos - intervalStart;

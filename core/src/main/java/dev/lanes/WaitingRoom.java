@@ -60,7 +60,13 @@ final class WaitingRoom {
       if (gate.isClosed()) {
         waiter.tryReject(Reason.CLOSED);
       } else if (gate.admitWaiter(waiter.priority, true)) {
+        // A permit freed since the fast path failed: a waiter's permit all the same (it is
+        // released as one), so counted as one.
         waiter.tryGrant();
+        lane.servedFromQueue();
+        if (watch != null) {
+          watch.granted();
+        }
       } else if (!mayWait) {
         waiter.tryReject(Reason.LIMIT_REACHED);
       } else if (clearlyTooLate(waiter, waitNanos, now)) {
