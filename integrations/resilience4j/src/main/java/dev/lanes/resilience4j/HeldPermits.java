@@ -4,7 +4,9 @@ import dev.lanes.Permit;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,7 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * permit its own thread still holds, which is exactly the call that a synchronous decorator wraps,
  * nested or not; that path touches nothing shared but the permit itself. A thread that holds none
  * (a completion stage that finishes on another thread) looks through the other threads' stacks and
- * gets the permit held longest on the first stack that has one. Whoever takes an entry claims it
+ * gets the permit held longest on the first stack that has one; it comes back empty only when a
+ * second look finds every stack as the first left it, so a permit pushed behind it while the ones
+ * ahead were taken is not missed. Whoever takes an entry claims it
  * with one CAS, so no permit is given back twice. Claimed entries never pile up: the owner drops
  * those on top of its stack whenever it pushes or takes, and a thread that claims the deepest
  * entry cuts the stack off above it, since everything below is claimed too. The stacks of
@@ -56,6 +60,44 @@ final class HeldPermits {
     if (own.ownTop() != null) {
       own.setTop(null); // whatever was on the stack went to other threads
     }
+    Permit permit = claimFromAnyStack();
+    return permit != null ? permit : searchUntilSettled();
+  }
+
+  /**
+   * A pass that found nothing may have passed a stack just before a permit was pushed onto it,
+   * while the permits further on were taken: that permit was out all along, and is this caller's
+   * to take. So look again, noting every stack's top, until a pass finds a permit or the tops are
+   * as they were in the pass before: no permit was pushed in between, and none is out.
+   */
+  private Permit searchUntilSettled() {
+    List<Entry> seen = new ArrayList<>();
+    while (true) {
+      seen.clear();
+      for (Stack stack : all) {
+        seen.add(stack.top());
+        Permit permit = stack.claimOldest();
+        if (permit != null) {
+          return permit;
+        }
+      }
+      int i = 0;
+      boolean settled = true;
+      for (Stack stack : all) {
+        if (i >= seen.size() || stack.top() != seen.get(i++)) {
+          settled = false;
+          break;
+        }
+      }
+      if (settled && i == seen.size()) {
+        return null;
+      }
+      Thread.yield();
+    }
+  }
+
+  /** One pass over every stack, for the longest-held permit of the first that has one. */
+  private Permit claimFromAnyStack() {
     for (Iterator<Stack> it = all.iterator(); it.hasNext(); ) {
       Stack stack = it.next();
       Permit permit = stack.claimOldest();
