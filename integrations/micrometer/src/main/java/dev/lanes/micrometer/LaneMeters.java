@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,15 +36,21 @@ final class LaneMeters implements LaneListener {
       List.of(Priority.NORMAL, Priority.BACKGROUND);
   private static final double[] PHIS = {0.5, 0.99};
 
-  private final MeterRegistry registry;
+  /**
+   * Held weakly: a lane may outlive the meter registries it is bound to (one per test context,
+   * per tenant), and must not keep one alive that the application has dropped.
+   */
+  private final WeakReference<MeterRegistry> registry;
   private final SnapshotCache snapshots;
   private final ReentrantLock lock = new ReentrantLock();
   // Guarded by lock.
   private final List<Meter> meters = new ArrayList<>();
+  /** The registry while {@link #register} runs, held strongly for that long only. */
+  private MeterRegistry target;
   private boolean closed;
 
   private LaneMeters(MeterRegistry registry, SnapshotCache snapshots) {
-    this.registry = registry;
+    this.registry = new WeakReference<>(registry);
     this.snapshots = snapshots;
   }
 
@@ -66,7 +73,10 @@ final class LaneMeters implements LaneListener {
     lock.lock();
     try {
       closed = true;
-      meters.forEach(registry::remove);
+      MeterRegistry target = registry.get();
+      if (target != null) {
+        meters.forEach(target::remove);
+      }
       meters.clear();
     } finally {
       lock.unlock();
@@ -76,23 +86,24 @@ final class LaneMeters implements LaneListener {
   private void register(Lane lane, Tags laneTags) {
     lock.lock();
     try {
-      if (closed) {
+      target = registry.get();
+      if (closed || target == null) {
         return;
       }
       add(Gauge.builder("lanes.limit", lane, Lane::limit)
           .description("The lane's limit: how many NORMAL calls may be in flight")
           .tags(laneTags)
-          .register(registry));
+          .register(target));
       add(Gauge.builder("lanes.in.flight", lane, Lane::inFlight)
           .description("Permits out now, every priority together")
           .tags(laneTags)
-          .register(registry));
+          .register(target));
       for (Priority p : WAITING_PRIORITIES) {
         int slot = snapshots.newSlot();
         add(Gauge.builder("lanes.waiting", snapshots, s -> s.gauge(slot, snap -> snap.waiting(p)))
             .description("Calls waiting for a permit now")
             .tags(laneTags.and("priority", lowerCase(p)))
-            .register(registry));
+            .register(target));
       }
       for (Priority p : Priority.values()) {
         Tags tags = laneTags.and("priority", lowerCase(p));
@@ -111,6 +122,7 @@ final class LaneMeters implements LaneListener {
         latency(p, tags);
       }
     } finally {
+      target = null;
       lock.unlock();
     }
   }
@@ -121,7 +133,7 @@ final class LaneMeters implements LaneListener {
     add(FunctionCounter.builder(name, snapshots, s -> s.counter(slot, value))
         .description(description)
         .tags(tags)
-        .register(registry));
+        .register(target));
   }
 
   private void latency(Priority p, Tags tags) {
@@ -134,7 +146,7 @@ final class LaneMeters implements LaneListener {
         .description("Calls whose latency the lane timed (every one while calls are rare, one in"
             + " k on a busy lane), and the time they held their permits")
         .tags(tags)
-        .register(registry));
+        .register(target));
     for (double phi : PHIS) {
       int slot = snapshots.newSlot();
       add(Gauge.builder("lanes.latency.percentile", snapshots,
@@ -143,7 +155,7 @@ final class LaneMeters implements LaneListener {
               + " none of this priority")
           .baseUnit("seconds")
           .tags(tags.and("phi", Double.toString(phi)))
-          .register(registry));
+          .register(target));
     }
   }
 

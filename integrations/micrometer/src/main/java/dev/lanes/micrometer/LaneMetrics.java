@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.lang.ref.WeakReference;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -104,7 +105,14 @@ public final class LaneMetrics implements MeterBinder {
   @Override
   public void bindTo(MeterRegistry registry) {
     Objects.requireNonNull(registry, "registry");
-    lanes.accept(lane -> LaneMeters.bind(lane, lane::snapshot, registry, tags));
+    // Weakly, for the lanes a registry of lanes creates later: its action outlives this call.
+    WeakReference<MeterRegistry> target = new WeakReference<>(registry);
+    lanes.accept(lane -> {
+      MeterRegistry live = target.get();
+      if (live != null && !live.isClosed()) {
+        LaneMeters.bind(lane, lane::snapshot, live, tags);
+      }
+    });
   }
 
   @Override

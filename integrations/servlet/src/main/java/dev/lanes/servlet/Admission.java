@@ -31,7 +31,7 @@ import java.util.concurrent.TimeoutException;
  * <pre>
  * WAITING --permit--> GRANTED --ASYNC dispatch--> RUNNING --response done--> FINISHED
  *    |                   '--request gone first (permit ignored)------------> FINISHED
- *    '--refused, or container timeout--> REFUSED --ASYNC dispatch writes the refusal--> FINISHED
+ *    '--refused, or container timeout--> REFUSED --refusal written, cycle completed---> FINISHED
  *    '--request gone first (wait withdrawn)---------------------------------> FINISHED
  * </pre>
  *
@@ -60,8 +60,11 @@ final class Admission implements AsyncListener {
 
   private final LaneFilter filter;
   private final Lane lane;
-  private final HttpServletResponse response;
+  /** The response of the pass now running, whose status the outcome is judged on. */
+  private volatile HttpServletResponse response;
   private volatile int phase;
+  /** A failure the container reported while the application still holds the request. */
+  private volatile Throwable reported;
   private volatile Permit permit;
   private volatile LaneRejectedException refusal;
   private volatile CompletableFuture<Permit> pending;
@@ -122,8 +125,30 @@ final class Admission implements AsyncListener {
       if (!PHASE.compareAndSet(this, WAITING, REFUSED)) {
         return;
       }
+      // Answered here, not by a dispatch back through the chain: a filter mapped for REQUEST
+      // only would never see that dispatch, and the application would run without a permit.
+      // On a container thread, since writing may block and this may be a lane's.
+      try {
+        context.start(() -> refuseAndComplete(context));
+      } catch (IllegalStateException requestAlreadyOver) {
+        abandon();
+      }
+      return;
     }
     dispatch(context);
+  }
+
+  /** Writes the refusal of a request that waited, and ends its async cycle. */
+  private void refuseAndComplete(AsyncContext context) {
+    if (PHASE.compareAndSet(this, REFUSED, FINISHED)) {
+      try {
+        filter.refuse(response, lane, refusal);
+      } catch (IOException clientGone) {
+        // nothing to tell a client that is not there
+      } finally {
+        complete(context);
+      }
+    }
   }
 
   /** A later dispatch of the request reached the filter again. */
@@ -155,6 +180,9 @@ final class Admission implements AsyncListener {
   void run(HttpServletRequest request, ServletResponse response, FilterChain chain)
       throws IOException, ServletException {
     ran = true;
+    if (response instanceof HttpServletResponse) {
+      this.response = (HttpServletResponse) response; // an outer filter may wrap each pass anew
+    }
     startedAsyncInPass = false;
     Throwable failure = null;
     try {
@@ -177,7 +205,7 @@ final class Admission implements AsyncListener {
       return; // the release waits for complete, error or timeout
     }
     if (!startedAsyncInPass) {
-      finish(failure);
+      finish(failure != null ? failure : reported);
     }
     // Otherwise the application started async and already completed or dispatched it, before
     // this pass returned; the listener hears the end.
@@ -202,7 +230,7 @@ final class Admission implements AsyncListener {
   public void onComplete(AsyncEvent event) {
     switch (phase) {
       case RUNNING:
-        finish(null);
+        finish(reported);
         return;
       case GRANTED:
         if (PHASE.compareAndSet(this, GRANTED, FINISHED)) {
@@ -218,8 +246,10 @@ final class Admission implements AsyncListener {
   @Override
   public void onError(AsyncEvent event) {
     if (phase == RUNNING) {
+      // The application may go on (an error page, its own handler dispatching): the permit is
+      // released when the request completes, with this failure.
       Throwable error = event.getThrowable();
-      finish(error != null ? error : new IOException("the container reported an async error"));
+      reported = error != null ? error : new IOException("the container reported an async error");
       return;
     }
     if (abandon()) {
@@ -231,12 +261,14 @@ final class Admission implements AsyncListener {
   public void onTimeout(AsyncEvent event) {
     int now = phase;
     if (now == RUNNING) {
-      finish(new TimeoutException("the application's async request timed out"));
+      // As for an error: the application's own timeout handling may still run (Spring's
+      // DeferredResult dispatches), so the permit goes back when the request completes.
+      reported = new TimeoutException("the application's async request timed out");
     } else if (now == WAITING && PHASE.compareAndSet(this, WAITING, REFUSED)) {
       // The container's timer rang before the lane's: refuse the request like the lane would.
       refusal = filter.refusalFor(lane, LaneRejectedException.Reason.TIMEOUT);
       pending.cancel(false);
-      dispatch(event.getAsyncContext());
+      refuseAndComplete(event.getAsyncContext());
     }
   }
 

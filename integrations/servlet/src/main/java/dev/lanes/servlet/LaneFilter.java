@@ -92,6 +92,8 @@ public final class LaneFilter implements Filter {
   private final String description;
   /** The request attribute under which this filter keeps a request's {@link Admission}. */
   private final String attribute;
+  /** The attribute's value for a request that passed through unlimited (bypassed, or no lane). */
+  private static final Object PASSED = new Object();
   private final AtomicBoolean warnedMissedDispatch = new AtomicBoolean();
   private final AtomicBoolean warnedClassifier = new AtomicBoolean();
 
@@ -169,9 +171,16 @@ public final class LaneFilter implements Filter {
       }
       return;
     }
+    DispatcherType type = request.getDispatcherType();
+    if (admission == PASSED || (type != DispatcherType.REQUEST && type != DispatcherType.ASYNC)) {
+      chain.doFilter(request, response); // already judged unlimited, or a forward, include, error
+      return;
+    }
+    // The first time this filter sees the request: on its REQUEST dispatch, or on an ASYNC one
+    // when a filter before this one suspended the request first (a QoS or async auth filter).
     Lane lane;
-    if (request.getDispatcherType() != DispatcherType.REQUEST || isBypassed(request)
-        || (lane = laneForRequest.apply(request)) == null) {
+    if (isBypassed(request) || (lane = laneForRequest.apply(request)) == null) {
+      request.setAttribute(attribute, PASSED);
       chain.doFilter(request, response);
       return;
     }
@@ -358,7 +367,9 @@ public final class LaneFilter implements Filter {
    */
   static long retryAfterSeconds(LaneSnapshot snapshot, Duration wait) {
     double rate = snapshot.lastWindow().map(WindowSummary::completionsPerSecond).orElse(0.0);
-    double seconds = rate > 0 ? (snapshot.waiting() + 1) / rate : wait.toMillis() / 1000.0;
+    // Seconds from the nanos, capped: a wait "for ever" must not overflow a conversion.
+    double seconds = rate > 0 ? (snapshot.waiting() + 1) / rate
+        : Math.min(wait.getSeconds(), MAX_RETRY_AFTER_SECONDS) + wait.getNano() / 1e9;
     return Math.max(1, Math.min(MAX_RETRY_AFTER_SECONDS, (long) Math.ceil(seconds)));
   }
 
