@@ -55,7 +55,6 @@ final class AsyncWaiter extends Waiter {
         permit.settleDelivery();
       } else {
         lane.giveBack(priority); // the caller cancelled at this very moment: it was never theirs
-        lane.delivered(priority);
       }
     } else {
       future.completeExceptionally(lane.refusal(priority, reason()));

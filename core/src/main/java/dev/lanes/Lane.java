@@ -392,12 +392,7 @@ public final class Lane implements AutoCloseable {
     return fromQueue.sum();
   }
 
-  /** A waiter's permit reached it, or went back: see {@link Gate#admitWaiter}. */
-  void delivered(Priority priority) {
-    gate.delivered(priority);
-  }
-
-  /** An async waiter's permit is the caller's: counted as admitted, and out of limbo. */
+  /** A waiter's permit is the caller's: counted as admitted, and out of limbo. */
   void waiterAdmitted(Priority priority) {
     counters.admitted(priority);
     gate.delivered(priority);
@@ -442,11 +437,13 @@ public final class Lane implements AutoCloseable {
   /**
    * Returns a slot the gate counted as taken, and nothing else did, to the next waiter: a permit
    * granted to a waiter that gave up at that very moment was never the caller's, so it is neither
-   * admitted nor released in the lane's counts.
+   * admitted nor released in the lane's counts. It leaves limbo before the next waiter is served,
+   * so no reader in that waiter's callbacks counts it as neither given back nor in limbo.
    */
   void giveBack(Priority priority) {
     releasedFromQueue();
     long before = gate.giveBack(priority);
+    gate.delivered(priority);
     if ((before & Gate.WAITING) != 0) {
       room.requestDispatch();
     }
@@ -676,16 +673,14 @@ public final class Lane implements AutoCloseable {
           room.leave(waiter, false);
         } else if (waiter.state() == Waiter.GRANTED) {
           giveBack(priority); // granted at the same moment, but never the caller's
-          delivered(priority);
         }
         throw new InterruptedException("interrupted while waiting for lane '" + name + "'");
       }
     }
     if (waiter.state() == Waiter.GRANTED) {
-      counters.admitted(priority);
       Permit permit = LanePermit.fromQueue(this, priority,
           timesCall(-1L) ? now() : LanePermit.UNTIMED);
-      delivered(priority);
+      waiterAdmitted(priority);
       return permit;
     }
     throw refusal(priority, waiter.reason());

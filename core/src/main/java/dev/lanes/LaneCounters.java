@@ -60,8 +60,8 @@ final class LaneCounters {
       return admitted[priority.ordinal()].sum();
     }
     long[] counts = gate.normalCounts();
-    // Never below the releases of the same reading: a permit given back while another waiter is
-    // served can leave the admissions one short for a moment, never the releases.
+    // Never below the releases of the same reading: a waiter's permit is counted in limbo a moment
+    // before the gate admits it, which can leave the admissions one short, never the releases.
     return raise(normalAdmitted, Math.max(counts[0], counts[1]));
   }
 
