@@ -2,21 +2,13 @@ package dev.lanes.review4;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lanes.Cancellable;
 import dev.lanes.Lane;
-import dev.lanes.LaneRejectedException;
-import dev.lanes.LaneScheduler;
 import dev.lanes.Permit;
 import dev.lanes.Priority;
 import dev.lanes.QueueOrder;
-import dev.lanes.Ticker;
-import dev.lanes.limit.WindowConfig;
+import dev.lanes.review.MillisecondDevice;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,66 +39,11 @@ class EarlyTimeoutAfterALimitRaiseTest {
   private static final Duration NEWCOMER_WAIT = Duration.ofMillis(45);
   private static final long MS = 1_000_000L;
 
-  /** Virtual time; timeouts never fire (every wait here is long enough or refused at once). */
-  static final class VirtualTime implements Ticker, LaneScheduler {
-    final AtomicLong now = new AtomicLong(1_000_000_000L);
-
-    @Override
-    public long nanoTime() {
-      return now.get();
-    }
-
-    @Override
-    public Cancellable schedule(Runnable task, long delayNanos) {
-      return () -> true;
-    }
-  }
-
-  /** A permit out, with the virtual time at which it was granted. */
-  record Held(Permit permit, long grantedAt) {}
-
-  private static final class Run {
-    final VirtualTime time = new VirtualTime();
-    final Lane lane;
-    final List<CompletableFuture<Permit>> queue = new ArrayList<>();
-    final List<Held> running = new ArrayList<>();
-    int nextInQueue;
-
-    Run(QueueOrder order) {
-      lane = Lane.builder("limit-raise-" + order).algorithm((w, l) -> l).limits(1, 1, 10)
-          .queueOrder(order).maxQueued(10_000).ticker(time).scheduler(time)
-          .callbackExecutor(Runnable::run) // every hand-over completes before the test goes on
-          .window(WindowConfig.disabled()).maxWait(PATIENT).build();
-    }
-
-    /** Moves waiters whose futures completed into the running set. */
-    void collect() {
-      while (nextInQueue < queue.size() && queue.get(nextInQueue).isDone()) {
-        running.add(new Held(queue.get(nextInQueue).join(), time.now.get()));
-        nextInQueue++;
-      }
-    }
-
-    /** One millisecond of the device: every call granted 1 ms ago or more finishes. */
-    void tick() {
-      time.now.addAndGet(MS);
-      List<Held> done = new ArrayList<>();
-      for (Held h : running) {
-        if (time.now.get() - h.grantedAt >= MS) {
-          done.add(h);
-        }
-      }
-      running.removeAll(done);
-      for (Held h : done) {
-        h.permit.close();
-        collect();
-      }
-    }
-  }
-
   /** Builds the scenario up to the moment the newcomer arrives; returns the run. */
-  private static Run scenario(QueueOrder order) {
-    Run run = new Run(order);
+  private static MillisecondDevice scenario(QueueOrder order) {
+    MillisecondDevice run = new MillisecondDevice(
+        Lane.builder("limit-raise-" + order).limits(1, 1, 10).queueOrder(order)
+            .callbackExecutor(Runnable::run)); // every hand-over completes before the test goes on
     Lane lane = run.lane;
     // 1 caller takes the permit, 600 patient NORMAL callers queue up at once.
     for (int i = 0; i < 601; i++) {
@@ -128,7 +65,7 @@ class EarlyTimeoutAfterALimitRaiseTest {
 
   @Test
   void aFifoLaneServesTheNewcomerWithinItsMaxWait() {
-    Run run = scenario(QueueOrder.FIFO);
+    MillisecondDevice run = scenario(QueueOrder.FIFO);
     long arrived = run.time.now.get();
     int ahead = run.queue.size() - run.nextInQueue;
     CompletableFuture<Permit> newcomer = run.lane.acquireAsync(Priority.NORMAL, NEWCOMER_WAIT);
@@ -146,18 +83,10 @@ class EarlyTimeoutAfterALimitRaiseTest {
 
   @Test
   void anAdaptiveLaneDoesNotRefuseANewcomerRightAfterTheLimitRose() {
-    Run run = scenario(QueueOrder.ADAPTIVE);
+    MillisecondDevice run = scenario(QueueOrder.ADAPTIVE);
     int ahead = run.queue.size() - run.nextInQueue;
     CompletableFuture<Permit> newcomer = run.lane.acquireAsync(Priority.NORMAL, NEWCOMER_WAIT);
-    String outcome = "waiting";
-    if (newcomer.isCompletedExceptionally()) {
-      try {
-        newcomer.join();
-      } catch (CompletionException e) {
-        outcome = e.getCause() instanceof LaneRejectedException r ? "refused " + r.reason()
-            : e.getCause().toString();
-      }
-    }
+    String outcome = MillisecondDevice.outcome(newcomer);
     System.out.printf("ADAPTIVE: newcomer behind %d waiters after a raise to 10 (each call 1 ms):"
         + " %s%n", ahead, outcome);
     assertThat(outcome)

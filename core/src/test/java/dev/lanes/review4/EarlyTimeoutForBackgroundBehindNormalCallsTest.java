@@ -2,21 +2,15 @@ package dev.lanes.review4;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lanes.Cancellable;
 import dev.lanes.Lane;
-import dev.lanes.LaneRejectedException;
-import dev.lanes.LaneScheduler;
 import dev.lanes.Permit;
 import dev.lanes.Priority;
 import dev.lanes.QueueOrder;
-import dev.lanes.Ticker;
-import dev.lanes.limit.WindowConfig;
+import dev.lanes.review.MillisecondDevice;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,62 +37,10 @@ class EarlyTimeoutForBackgroundBehindNormalCallsTest {
   private static final Duration NEWCOMER_WAIT = Duration.ofMillis(12);
   private static final long MS = 1_000_000L;
 
-  static final class VirtualTime implements Ticker, LaneScheduler {
-    final AtomicLong now = new AtomicLong(1_000_000_000L);
-
-    @Override
-    public long nanoTime() {
-      return now.get();
-    }
-
-    @Override
-    public Cancellable schedule(Runnable task, long delayNanos) {
-      return () -> true;
-    }
-  }
-
-  record Held(Permit permit, long grantedAt) {}
-
-  private static final class Run {
-    final VirtualTime time = new VirtualTime();
-    final Lane lane;
-    final List<CompletableFuture<Permit>> queue = new ArrayList<>();
-    final List<Held> running = new ArrayList<>();
-    int nextInQueue;
-
-    Run(QueueOrder order) {
-      lane = Lane.builder("background-behind-normal-" + order).algorithm((w, l) -> l)
-          .limits(10, 10, 10).backgroundReserve(0).queueOrder(order).maxQueued(10_000)
-          .ticker(time).scheduler(time).callbackExecutor(Runnable::run)
-          .window(WindowConfig.disabled()).maxWait(PATIENT).build();
-    }
-
-    void collect() {
-      while (nextInQueue < queue.size() && queue.get(nextInQueue).isDone()) {
-        running.add(new Held(queue.get(nextInQueue).join(), time.now.get()));
-        nextInQueue++;
-      }
-    }
-
-    /** One millisecond of the device: every BACKGROUND call granted 1 ms ago or more finishes. */
-    void tick() {
-      time.now.addAndGet(MS);
-      List<Held> done = new ArrayList<>();
-      for (Held h : running) {
-        if (time.now.get() - h.grantedAt >= MS) {
-          done.add(h);
-        }
-      }
-      running.removeAll(done);
-      for (Held h : done) {
-        h.permit.close();
-        collect();
-      }
-    }
-  }
-
-  private static Run scenario(QueueOrder order) {
-    Run run = new Run(order);
+  private static MillisecondDevice scenario(QueueOrder order) {
+    MillisecondDevice run = new MillisecondDevice(
+        Lane.builder("background-behind-normal-" + order).limits(10, 10, 10).backgroundReserve(0)
+            .queueOrder(order).callbackExecutor(Runnable::run));
     Lane lane = run.lane;
     List<Permit> normal = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
@@ -121,7 +63,7 @@ class EarlyTimeoutForBackgroundBehindNormalCallsTest {
 
   @Test
   void aFifoLaneServesTheBackgroundNewcomerWithinItsMaxWait() {
-    Run run = scenario(QueueOrder.FIFO);
+    MillisecondDevice run = scenario(QueueOrder.FIFO);
     long arrived = run.time.now.get();
     int ahead = run.queue.size() - run.nextInQueue;
     CompletableFuture<Permit> newcomer = run.lane.acquireAsync(Priority.BACKGROUND, NEWCOMER_WAIT);
@@ -139,18 +81,10 @@ class EarlyTimeoutForBackgroundBehindNormalCallsTest {
 
   @Test
   void anAdaptiveLaneDoesNotRefuseABackgroundNewcomerThatWouldBeServedInTime() {
-    Run run = scenario(QueueOrder.ADAPTIVE);
+    MillisecondDevice run = scenario(QueueOrder.ADAPTIVE);
     int ahead = run.queue.size() - run.nextInQueue;
     CompletableFuture<Permit> newcomer = run.lane.acquireAsync(Priority.BACKGROUND, NEWCOMER_WAIT);
-    String outcome = "waiting";
-    if (newcomer.isCompletedExceptionally()) {
-      try {
-        newcomer.join();
-      } catch (CompletionException e) {
-        outcome = e.getCause() instanceof LaneRejectedException r ? "refused " + r.reason()
-            : e.getCause().toString();
-      }
-    }
+    String outcome = MillisecondDevice.outcome(newcomer);
     System.out.printf("ADAPTIVE: BACKGROUND newcomer behind %d waiters (10 permits of 1 ms now,"
         + " 2 during the measurement): %s%n", ahead, outcome);
     assertThat(outcome)

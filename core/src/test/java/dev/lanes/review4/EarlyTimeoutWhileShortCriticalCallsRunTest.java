@@ -2,21 +2,13 @@ package dev.lanes.review4;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lanes.Cancellable;
 import dev.lanes.Lane;
-import dev.lanes.LaneRejectedException;
-import dev.lanes.LaneScheduler;
 import dev.lanes.Permit;
 import dev.lanes.Priority;
 import dev.lanes.QueueOrder;
-import dev.lanes.Ticker;
-import dev.lanes.limit.WindowConfig;
+import dev.lanes.review.MillisecondDevice;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,65 +41,10 @@ class EarlyTimeoutWhileShortCriticalCallsRunTest {
   private static final Duration NEWCOMER_WAIT = Duration.ofMillis(30);
   private static final long MS = 1_000_000L;
 
-  /** Virtual time; timeouts never fire (every wait here is long enough or refused at once). */
-  static final class VirtualTime implements Ticker, LaneScheduler {
-    final AtomicLong now = new AtomicLong(1_000_000_000L);
-
-    @Override
-    public long nanoTime() {
-      return now.get();
-    }
-
-    @Override
-    public Cancellable schedule(Runnable task, long delayNanos) {
-      return () -> true;
-    }
-  }
-
-  /** A permit out, with the virtual time at which it was granted. */
-  record Held(Permit permit, long grantedAt) {}
-
-  private static final class Run {
-    final VirtualTime time = new VirtualTime();
-    final Lane lane;
-    final List<CompletableFuture<Permit>> queue = new ArrayList<>();
-    final List<Held> running = new ArrayList<>();
-    int nextInQueue;
-
-    Run(QueueOrder order) {
-      lane = Lane.builder("short-critical-" + order).algorithm((w, l) -> l).limits(4, 4, 4)
-          .queueOrder(order).maxQueued(10_000).ticker(time).scheduler(time)
-          .window(WindowConfig.disabled()).maxWait(PATIENT).build();
-    }
-
-    /** Moves waiters whose futures completed into the running set. */
-    void collect() {
-      while (nextInQueue < queue.size() && queue.get(nextInQueue).isDone()) {
-        running.add(new Held(queue.get(nextInQueue).join(), time.now.get()));
-        nextInQueue++;
-      }
-    }
-
-    /** One millisecond of the device: every call granted 1 ms ago or more finishes. */
-    void tick() {
-      time.now.addAndGet(MS);
-      List<Held> done = new ArrayList<>();
-      for (Held h : running) {
-        if (time.now.get() - h.grantedAt >= MS) {
-          done.add(h);
-        }
-      }
-      running.removeAll(done);
-      for (Held h : done) {
-        h.permit.close();
-        collect();
-      }
-    }
-  }
-
   /** Builds the scenario up to the moment the newcomer arrives; returns the run. */
-  private static Run scenario(QueueOrder order) {
-    Run run = new Run(order);
+  private static MillisecondDevice scenario(QueueOrder order) {
+    MillisecondDevice run = new MillisecondDevice(
+        Lane.builder("short-critical-" + order).limits(4, 4, 4).queueOrder(order));
     Lane lane = run.lane;
     // 504 patient NORMAL callers: 4 take the permits, 500 queue up at once.
     for (int i = 0; i < 504; i++) {
@@ -122,15 +59,14 @@ class EarlyTimeoutWhileShortCriticalCallsRunTest {
     assertThat(run.queue.size() - run.nextInQueue).isEqualTo(100);
     // Three CRITICAL calls of 1 ms arrive (they bypass the limit, as CRITICAL does).
     for (int i = 0; i < 3; i++) {
-      run.running.add(new Held(lane.tryAcquire(Priority.CRITICAL).orElseThrow(),
-          run.time.now.get()));
+      run.hold(lane.tryAcquire(Priority.CRITICAL).orElseThrow());
     }
     return run;
   }
 
   @Test
   void aFifoLaneServesTheNewcomerWithinItsMaxWait() {
-    Run run = scenario(QueueOrder.FIFO);
+    MillisecondDevice run = scenario(QueueOrder.FIFO);
     long arrived = run.time.now.get();
     int ahead = run.queue.size() - run.nextInQueue;
     CompletableFuture<Permit> newcomer = run.lane.acquireAsync(Priority.NORMAL, NEWCOMER_WAIT);
@@ -148,18 +84,10 @@ class EarlyTimeoutWhileShortCriticalCallsRunTest {
 
   @Test
   void anAdaptiveLaneDoesNotRefuseANewcomerBecauseShortCriticalCallsAreInFlight() {
-    Run run = scenario(QueueOrder.ADAPTIVE);
+    MillisecondDevice run = scenario(QueueOrder.ADAPTIVE);
     int ahead = run.queue.size() - run.nextInQueue;
     CompletableFuture<Permit> newcomer = run.lane.acquireAsync(Priority.NORMAL, NEWCOMER_WAIT);
-    String outcome = "waiting";
-    if (newcomer.isCompletedExceptionally()) {
-      try {
-        newcomer.join();
-      } catch (CompletionException e) {
-        outcome = e.getCause() instanceof LaneRejectedException r ? "refused " + r.reason()
-            : e.getCause().toString();
-      }
-    }
+    String outcome = MillisecondDevice.outcome(newcomer);
     System.out.printf("ADAPTIVE: newcomer behind %d waiters, 3 CRITICAL calls of 1 ms in flight"
         + " (each call 1 ms, 4 permits): %s%n", ahead, outcome);
     assertThat(outcome)
