@@ -191,53 +191,42 @@ public final class LaneBulkhead implements Bulkhead {
   @Override
   public <T> T executeSupplier(Supplier<T> supplier) {
     Objects.requireNonNull(supplier, "supplier");
-    Permit permit = enterOrThrow();
-    T result;
-    try {
-      result = supplier.get();
-    } catch (Throwable failure) {
-      finish(permit, failure);
-      throw failure;
-    }
-    finish(permit, null);
-    return result;
+    return underPermit(supplier::get);
   }
 
   @Override
   public <T> T executeCallable(Callable<T> callable) throws Exception {
     Objects.requireNonNull(callable, "callable");
-    Permit permit = enterOrThrow();
-    T result;
-    try {
-      result = callable.call();
-    } catch (Throwable failure) {
-      finish(permit, failure);
-      throw failure;
-    }
-    finish(permit, null);
-    return result;
+    return underPermit(callable::call);
   }
 
   @Override
   public void executeRunnable(Runnable runnable) {
     Objects.requireNonNull(runnable, "runnable");
-    Permit permit = enterOrThrow();
-    try {
+    underPermit(() -> {
       runnable.run();
-    } catch (Throwable failure) {
-      finish(permit, failure);
-      throw failure;
-    }
-    finish(permit, null);
+      return null;
+    });
   }
 
   @Override
   public <T> T executeCheckedSupplier(CheckedSupplier<T> checkedSupplier) throws Throwable {
     Objects.requireNonNull(checkedSupplier, "checkedSupplier");
+    return underPermit(checkedSupplier::get);
+  }
+
+  /** A call that may throw {@code X}: one shape for the four functional types above. */
+  @FunctionalInterface
+  private interface Body<T, X extends Throwable> {
+    T run() throws X;
+  }
+
+  /** Runs {@code body} under a permit of its own, released and judged by how it ended. */
+  private <T, X extends Throwable> T underPermit(Body<T, X> body) throws X {
     Permit permit = enterOrThrow();
     T result;
     try {
-      result = checkedSupplier.get();
+      result = body.run();
     } catch (Throwable failure) {
       finish(permit, failure);
       throw failure;
