@@ -338,6 +338,10 @@ public final class Lane implements AutoCloseable {
   /**
    * Closes the lane: every waiter fails with {@code CLOSED} and new requests are refused. Permits
    * already out can still be released. Closing twice does nothing.
+   *
+   * <p>Blocked callers and the first asynchronous waiter are told before this returns; further
+   * asynchronous waiters are told on the {@linkplain LaneBuilder#callbackExecutor callback
+   * executor}, so that one caller's callback cannot hold up the others' news.
    */
   @Override
   public void close() {

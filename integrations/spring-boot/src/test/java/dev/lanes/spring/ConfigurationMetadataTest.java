@@ -3,6 +3,8 @@ package dev.lanes.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
+import java.net.URL;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +21,7 @@ class ConfigurationMetadataTest {
   @Test
   void everyPropertyOfTheIssuesYamlHasMetadataWithADescription() throws Exception {
     JsonNode metadata;
-    try (InputStream in = getClass().getResourceAsStream(
-        "/META-INF/spring-configuration-metadata.json")) {
-      assertThat(in).as("the generated metadata").isNotNull();
+    try (InputStream in = ownMetadata().openStream()) {
       metadata = JsonMapper.builder().build().readTree(in);
     }
     Map<String, JsonNode> properties = new HashMap<>();
@@ -44,5 +44,20 @@ class ConfigurationMetadataTest {
     assertThat(properties.get("lanes.servlet.enabled").get("defaultValue").asBoolean()).isFalse();
     assertThat(properties.get("lanes.servlet.reject-status").get("defaultValue").asInt())
         .isEqualTo(503);
+  }
+
+  /**
+   * This module's metadata file, not the first one on the classpath: Spring Boot's own jars carry
+   * files of the same name, and would hide a build that generated none (javac on JDK 23 and later
+   * runs classpath processors only with {@code -proc:full}).
+   */
+  private static URL ownMetadata() throws Exception {
+    String module = LanesProperties.class.getProtectionDomain().getCodeSource().getLocation()
+        .toURI().toString();
+    List<URL> found = Collections.list(ConfigurationMetadataTest.class.getClassLoader()
+        .getResources("META-INF/spring-configuration-metadata.json"));
+    return found.stream().filter(url -> url.toString().startsWith(module)).findFirst()
+        .orElseThrow(() -> new AssertionError("no metadata generated in " + module
+            + "; javac did not run the configuration processor. Found only " + found));
   }
 }
