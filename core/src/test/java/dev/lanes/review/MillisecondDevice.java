@@ -6,6 +6,7 @@ import dev.lanes.LaneBuilder;
 import dev.lanes.LaneRejectedException;
 import dev.lanes.LaneScheduler;
 import dev.lanes.Permit;
+import dev.lanes.Priority;
 import dev.lanes.Ticker;
 import dev.lanes.limit.WindowConfig;
 import java.time.Duration;
@@ -93,6 +94,29 @@ public final class MillisecondDevice {
       h.permit.close();
       collect();
     }
+  }
+
+  /** Callers queued and not yet granted. */
+  public int queued() {
+    return queue.size() - nextInQueue;
+  }
+
+  /** A caller that joined the queue, and how long the device ran before it was served. */
+  public record Newcomer(CompletableFuture<Permit> call, int ahead, long waitedNanos) {}
+
+  /**
+   * A NORMAL caller with {@code maxWait} joins the queue, and the device runs until it is served
+   * or {@code maxWait} has passed (timeouts never fire here, so the test judges that).
+   */
+  public Newcomer serveNewcomer(Duration maxWait) {
+    long arrived = time.now.get();
+    int ahead = queued();
+    CompletableFuture<Permit> call = lane.acquireAsync(Priority.NORMAL, maxWait);
+    queue.add(call);
+    while (!call.isDone() && time.now.get() - arrived < maxWait.toNanos()) {
+      tick();
+    }
+    return new Newcomer(call, ahead, time.now.get() - arrived);
   }
 
   /** "refused REASON" for a refused call, else "waiting" (it may be granted already). */

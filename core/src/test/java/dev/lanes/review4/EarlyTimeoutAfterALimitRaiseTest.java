@@ -65,15 +65,11 @@ class EarlyTimeoutAfterALimitRaiseTest {
 
   @Test
   void aFifoLaneServesTheNewcomerWithinItsMaxWait() {
-    MillisecondDevice run = scenario(QueueOrder.FIFO);
-    long arrived = run.time.now.get();
-    int ahead = run.queue.size() - run.nextInQueue;
-    CompletableFuture<Permit> newcomer = run.lane.acquireAsync(Priority.NORMAL, NEWCOMER_WAIT);
-    run.queue.add(newcomer);
-    while (!newcomer.isDone() && run.time.now.get() - arrived < NEWCOMER_WAIT.toNanos()) {
-      run.tick();
-    }
-    long waited = run.time.now.get() - arrived;
+    MillisecondDevice.Newcomer served =
+        scenario(QueueOrder.FIFO).serveNewcomer(NEWCOMER_WAIT);
+    CompletableFuture<Permit> newcomer = served.call();
+    int ahead = served.ahead();
+    long waited = served.waitedNanos();
     System.out.printf("FIFO: newcomer behind %d waiters after a raise to 10: served after %d ms%n",
         ahead, waited / MS);
     assertThat(newcomer).isCompleted();
@@ -84,7 +80,7 @@ class EarlyTimeoutAfterALimitRaiseTest {
   @Test
   void anAdaptiveLaneDoesNotRefuseANewcomerRightAfterTheLimitRose() {
     MillisecondDevice run = scenario(QueueOrder.ADAPTIVE);
-    int ahead = run.queue.size() - run.nextInQueue;
+    int ahead = run.queued();
     CompletableFuture<Permit> newcomer = run.lane.acquireAsync(Priority.NORMAL, NEWCOMER_WAIT);
     String outcome = MillisecondDevice.outcome(newcomer);
     System.out.printf("ADAPTIVE: newcomer behind %d waiters after a raise to 10 (each call 1 ms):"

@@ -65,7 +65,7 @@ class EarlyTimeoutForBackgroundBehindNormalCallsTest {
   void aFifoLaneServesTheBackgroundNewcomerWithinItsMaxWait() {
     MillisecondDevice run = scenario(QueueOrder.FIFO);
     long arrived = run.time.now.get();
-    int ahead = run.queue.size() - run.nextInQueue;
+    int ahead = run.queued();
     CompletableFuture<Permit> newcomer = run.lane.acquireAsync(Priority.BACKGROUND, NEWCOMER_WAIT);
     run.queue.add(newcomer);
     while (!newcomer.isDone() && run.time.now.get() - arrived < NEWCOMER_WAIT.toNanos()) {
@@ -82,7 +82,7 @@ class EarlyTimeoutForBackgroundBehindNormalCallsTest {
   @Test
   void anAdaptiveLaneDoesNotRefuseABackgroundNewcomerThatWouldBeServedInTime() {
     MillisecondDevice run = scenario(QueueOrder.ADAPTIVE);
-    int ahead = run.queue.size() - run.nextInQueue;
+    int ahead = run.queued();
     CompletableFuture<Permit> newcomer = run.lane.acquireAsync(Priority.BACKGROUND, NEWCOMER_WAIT);
     String outcome = MillisecondDevice.outcome(newcomer);
     System.out.printf("ADAPTIVE: BACKGROUND newcomer behind %d waiters (10 permits of 1 ms now,"

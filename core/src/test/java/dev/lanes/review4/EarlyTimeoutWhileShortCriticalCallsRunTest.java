@@ -56,7 +56,7 @@ class EarlyTimeoutWhileShortCriticalCallsRunTest {
     for (int ms = 0; ms < 100; ms++) {
       run.tick();
     }
-    assertThat(run.queue.size() - run.nextInQueue).isEqualTo(100);
+    assertThat(run.queued()).isEqualTo(100);
     // Three CRITICAL calls of 1 ms arrive (they bypass the limit, as CRITICAL does).
     for (int i = 0; i < 3; i++) {
       run.hold(lane.tryAcquire(Priority.CRITICAL).orElseThrow());
@@ -66,15 +66,11 @@ class EarlyTimeoutWhileShortCriticalCallsRunTest {
 
   @Test
   void aFifoLaneServesTheNewcomerWithinItsMaxWait() {
-    MillisecondDevice run = scenario(QueueOrder.FIFO);
-    long arrived = run.time.now.get();
-    int ahead = run.queue.size() - run.nextInQueue;
-    CompletableFuture<Permit> newcomer = run.lane.acquireAsync(Priority.NORMAL, NEWCOMER_WAIT);
-    run.queue.add(newcomer);
-    while (!newcomer.isDone() && run.time.now.get() - arrived < NEWCOMER_WAIT.toNanos()) {
-      run.tick();
-    }
-    long waited = run.time.now.get() - arrived;
+    MillisecondDevice.Newcomer served =
+        scenario(QueueOrder.FIFO).serveNewcomer(NEWCOMER_WAIT);
+    CompletableFuture<Permit> newcomer = served.call();
+    int ahead = served.ahead();
+    long waited = served.waitedNanos();
     System.out.printf("FIFO: newcomer behind %d waiters, 3 CRITICAL calls of 1 ms in flight:"
         + " served after %d ms%n", ahead, waited / MS);
     assertThat(newcomer).isCompleted();
@@ -85,7 +81,7 @@ class EarlyTimeoutWhileShortCriticalCallsRunTest {
   @Test
   void anAdaptiveLaneDoesNotRefuseANewcomerBecauseShortCriticalCallsAreInFlight() {
     MillisecondDevice run = scenario(QueueOrder.ADAPTIVE);
-    int ahead = run.queue.size() - run.nextInQueue;
+    int ahead = run.queued();
     CompletableFuture<Permit> newcomer = run.lane.acquireAsync(Priority.NORMAL, NEWCOMER_WAIT);
     String outcome = MillisecondDevice.outcome(newcomer);
     System.out.printf("ADAPTIVE: newcomer behind %d waiters, 3 CRITICAL calls of 1 ms in flight"

@@ -3,15 +3,14 @@ package dev.lanes.review4;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lanes.Lane;
-import dev.lanes.LaneRejectedException;
 import dev.lanes.Permit;
 import dev.lanes.Priority;
 import dev.lanes.QueueOrder;
+import dev.lanes.review.MillisecondDevice;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -56,15 +55,7 @@ class FuturesCompletedByTheirCallerStayQueuedTest {
       int waitingWithNobodyWaiting = lane.snapshot().waiting();
 
       CompletableFuture<Permit> real = lane.acquireAsync(Priority.NORMAL, LONG);
-      String outcome = "waiting";
-      if (real.isCompletedExceptionally()) {
-        try {
-          real.join();
-        } catch (CompletionException e) {
-          outcome = e.getCause() instanceof LaneRejectedException r ? "refused " + r.reason()
-              : e.getCause().toString();
-        }
-      }
+      String outcome = MillisecondDevice.outcome(real);
       System.out.printf("4 callers settled their futures themselves; the lane still counts %d"
           + " waiting; a real caller (maxWait 1 min): %s%n", waitingWithNobodyWaiting, outcome);
       held.close();

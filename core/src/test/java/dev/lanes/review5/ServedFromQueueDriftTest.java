@@ -4,19 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lanes.Cancellable;
 import dev.lanes.Lane;
-import dev.lanes.LaneRejectedException;
 import dev.lanes.LaneScheduler;
 import dev.lanes.Permit;
 import dev.lanes.Priority;
 import dev.lanes.QueueOrder;
 import dev.lanes.Ticker;
 import dev.lanes.limit.WindowConfig;
+import dev.lanes.review.MillisecondDevice;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -221,15 +220,7 @@ class ServedFromQueueDriftTest {
     int ahead = run.pending.size();
     CompletableFuture<Permit> newcomer =
         run.lane.acquireAsync(Priority.NORMAL, Duration.ofMillis(45));
-    String outcome = "waiting";
-    if (newcomer.isCompletedExceptionally()) {
-      try {
-        newcomer.join();
-      } catch (CompletionException e) {
-        outcome = e.getCause() instanceof LaneRejectedException r ? "refused " + r.reason()
-            : e.getCause().toString();
-      }
-    }
+    String outcome = MillisecondDevice.outcome(newcomer);
     System.out.printf("%s lane: newcomer (maxWait 45 ms) behind %d waiters served 1 per ms: %s;"
         + " permitsServedFromQueue %d%n", drifted ? "drifted" : "fresh", ahead, outcome,
         servedFromQueue(run.lane));

@@ -4,18 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lanes.Cancellable;
 import dev.lanes.Lane;
-import dev.lanes.LaneRejectedException;
 import dev.lanes.LaneScheduler;
 import dev.lanes.Permit;
 import dev.lanes.Priority;
 import dev.lanes.QueueOrder;
 import dev.lanes.Ticker;
 import dev.lanes.limit.WindowConfig;
+import dev.lanes.review.MillisecondDevice;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -179,15 +178,7 @@ class StalledClockReadingInflatesHoldTimeTest {
     Run run = new Run(QueueOrder.ADAPTIVE);
     CompletableFuture<Permit> newcomer = scenario(run);
     int ahead = run.pending.size();
-    String outcome = "waiting";
-    if (newcomer.isCompletedExceptionally()) {
-      try {
-        newcomer.join();
-      } catch (CompletionException e) {
-        outcome = e.getCause() instanceof LaneRejectedException r ? "refused " + r.reason()
-            : e.getCause().toString();
-      }
-    }
+    String outcome = MillisecondDevice.outcome(newcomer);
     System.out.printf("ADAPTIVE: newcomer (maxWait 100 ms) behind %d waiters served 2 per ms,"
         + " after one caller stalled 900 ms between its clock reading and the lock: %s%n",
         ahead, outcome);

@@ -67,13 +67,7 @@ abstract class FilterAttacks {
       chain.doFilter(request, response);
     };
     LaneFilter filter = LaneFilter.builder(lane).maxWait(Duration.ZERO).build();
-    box = start(context -> {
-      FilterRegistration.Dynamic outer = context.addFilter("outer", suspendsThenResumes);
-      outer.setAsyncSupported(true);
-      outer.addMappingForUrlPatterns(LaneFilter.dispatcherTypes(), false, "/*");
-      filter.register(context, "/*");
-      app.install(context);
-    });
+    serveBehind("outer", suspendsThenResumes, filter);
 
     CompletableFuture<HttpResponse<String>> first = getAsync("/hold/1");
     await().atMost(PATIENCE).until(() -> app.running.get() == 1);
@@ -173,13 +167,7 @@ abstract class FilterAttacks {
     Filter accessLog = (request, response, chain) ->
         chain.doFilter(request, new StatusRecordingResponse((HttpServletResponse) response));
     LaneFilter filter = LaneFilter.builder(lane).build();
-    box = start(context -> {
-      FilterRegistration.Dynamic outer = context.addFilter("access-log", accessLog);
-      outer.setAsyncSupported(true);
-      outer.addMappingForUrlPatterns(LaneFilter.dispatcherTypes(), false, "/*");
-      filter.register(context, "/*");
-      app.install(context);
-    });
+    serveBehind("access-log", accessLog, filter);
     CompletableFuture<HttpResponse<String>> holder = getAsync("/hold/1");
     await().atMost(PATIENCE).until(() -> app.running.get() == 1);
     CompletableFuture<HttpResponse<String>> overloaded = getAsync("/fail/503");
@@ -259,6 +247,17 @@ abstract class FilterAttacks {
 
   void serve(LaneFilter filter) throws Exception {
     box = start(context -> {
+      filter.register(context, "/*");
+      app.install(context);
+    });
+  }
+
+  /** Serves the app behind {@code filter}, with {@code outer} before it for every dispatch. */
+  void serveBehind(String name, Filter outer, LaneFilter filter) throws Exception {
+    box = start(context -> {
+      FilterRegistration.Dynamic registration = context.addFilter(name, outer);
+      registration.setAsyncSupported(true);
+      registration.addMappingForUrlPatterns(LaneFilter.dispatcherTypes(), false, "/*");
       filter.register(context, "/*");
       app.install(context);
     });
